@@ -1,0 +1,90 @@
+"""The command line: `python -m bot COMMAND`. Every command has --help."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.bootstrap import Club, build_club
+from bot.console import ConsoleChat
+from bot.recorder import HelpNeeded
+from config import Settings, SettingsError, load_settings
+
+__all__ = ["main"]
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="The club's messaging companion."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run", help="start the service (local mode with the console chat when no credentials)"
+    )
+    chat = commands.add_parser("chat", help="talk to the club in this terminal, as one person")
+    chat.add_argument("--as", dest="name", default="guest", help="who you are in the chat")
+    db = commands.add_parser("db", help="look after the database")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("upgrade", help="bring the database up to date")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(_dispatch(arguments, settings))
+    except KeyboardInterrupt:
+        return 0
+
+
+async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:
+    club = build_club(settings, on_help=_print_help_request)
+    try:
+        if arguments.command == "db":
+            await club.prepare(demo=False)
+            print("The database is up to date.")
+            return 0
+        if arguments.command == "chat":
+            await club.prepare(demo=settings.local_mode)
+            await _chat(club, arguments.name)
+            return 0
+        return await _run(club)
+    finally:
+        await club.close()
+
+
+async def _chat(club: Club, name: str) -> None:
+    await ConsoleChat(club.dialogue, club.catalogue, name).run()
+
+
+async def _run(club: Club) -> int:
+    settings = club.settings
+    if not settings.local_mode:
+        print(
+            "Cannot start: Telegram and Twilio channels are not part of this version yet.",
+            file=sys.stderr,
+        )
+        return 2
+    await club.prepare(demo=True)
+    print(
+        f"{settings.club_name}: local mode. Nothing leaves this computer.\n"
+        "Type your answers, or the number of a choice. Press Ctrl+D to stop."
+    )
+    await _chat(club, "you")
+    return 0
+
+
+async def _print_help_request(request: HelpNeeded) -> None:
+    who = request.who or "Someone new"
+    print(f"\n[For the coordinator] {who} would like to talk to a person ({request.where}).")

@@ -1,0 +1,105 @@
+"""The one path every channel takes: load, run the engine, record, commit.
+
+A database that is busy for a moment is retried; if it stays busy the person gets a
+kind line and nothing half-written is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.recorder import HelpNeeded, record
+from bot.snapshots import load_position, take_snapshot
+from conversations import Engine, Input, Reply, Text
+from storage import UnitOfWorkFactory
+
+__all__ = ["Answer", "Dialogue", "HelpListener"]
+
+log = logging.getLogger(__name__)
+
+HelpListener = Callable[[HelpNeeded], Awaitable[None]]
+ATTEMPTS = 4
+FIRST_WAIT_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Replies for one input, and how to render them for this person."""
+
+    replies: list[Reply]
+    language: str
+    spoken: bool
+
+
+class Dialogue:
+    def __init__(
+        self,
+        engine: Engine,
+        units: UnitOfWorkFactory,
+        club_name: str,
+        on_help: HelpListener | None = None,
+    ) -> None:
+        self._engine = engine
+        self._units = units
+        self._club_name = club_name
+        self._on_help = on_help
+
+    async def handle(self, address: str, said: Input) -> Answer:
+        """Handle one input from `address` ("telegram:42", "console:Ann")."""
+        wait = FIRST_WAIT_SECONDS
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                answer, help_needed = await self._handle_once(address, said)
+            except (OperationalError, DBAPIError) as error:
+                if attempt == ATTEMPTS:
+                    log.error(
+                        "storage unavailable after %d tries: %s", attempt, type(error).__name__
+                    )
+                    return Answer([Reply((Text("common.busy"),))], "en", False)
+                await asyncio.sleep(wait)
+                wait *= 2
+                continue
+            for request in help_needed:
+                await self._tell(request)
+            return answer
+        raise AssertionError("unreachable")
+
+    async def _handle_once(self, address: str, said: Input) -> tuple[Answer, list[HelpNeeded]]:
+        async with self._units() as uow:
+            snapshot = await take_snapshot(uow, address, self._club_name)
+            position = await load_position(uow, address)
+            outcome = self._engine.handle(snapshot, position, said)
+            speaker = await uow.people.by_address(address)
+            recorded = await record(uow, address, speaker, outcome.changes)
+            final = outcome.position
+            if recorded.erased:
+                await uow.records.forget_position(address)
+            elif final is not None:
+                await uow.records.save_position(
+                    address,
+                    recorded.person_id,
+                    final.flow,
+                    final.step,
+                    final.data,
+                    final.question_id,
+                )
+            person = None if recorded.erased else await uow.people.by_address(address)
+            language = person.language if person else "en"
+            spoken = person.spoken if person else False
+            await uow.commit()
+        return Answer(outcome.replies, language, spoken), recorded.help
+
+    async def _tell(self, request: HelpNeeded) -> None:
+        if self._on_help is None:
+            return
+        try:
+            await self._on_help(request)
+        except Exception:  # the person's answer is saved; the alert is retried by hand
+            log.exception(
+                "could not tell the coordinators about help request %s", request.request_id
+            )

@@ -1,0 +1,27 @@
+"""Replies as plain numbered text, for the console and for text messages."""
+
+from __future__ import annotations
+
+from config import Catalogue
+from conversations import HELP_CHOICE, Choice, Reply
+
+__all__ = ["choice_digit", "render_numbered"]
+
+
+def choice_digit(choices: tuple[Choice, ...], choice: Choice) -> str:
+    """1, 2, 3 for the answers; 0 for "Talk to a person", as on the phone keypad."""
+    if choice.key == HELP_CHOICE:
+        return "0"
+    answers = [c for c in choices if c.key != HELP_CHOICE]
+    return str(answers.index(choice) + 1)
+
+
+def render_numbered(catalogue: Catalogue, language: str, reply: Reply) -> str:
+    lines = [catalogue.render(language, part) for part in reply.texts]
+    if reply.choices:
+        lines.append("")
+        ordered = sorted(reply.choices, key=lambda c: c.key == HELP_CHOICE)
+        for choice in ordered:
+            digit = choice_digit(reply.choices, choice)
+            lines.append(f"  {digit}. {catalogue.label(language, choice)}")
+    return "\n".join(lines)

@@ -1,0 +1,127 @@
+"""Recording what a conversation asked for, inside the caller's unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from conversations import (
+    Change,
+    Erase,
+    RefuseConsent,
+    Register,
+    RequestHelp,
+    SetDays,
+    SetPreference,
+    SetReminderTiming,
+)
+from storage import UnitOfWork, split_address
+from storage.models import Person, utc_now
+
+__all__ = ["HelpNeeded", "Recorded", "record"]
+
+
+@dataclass(frozen=True)
+class HelpNeeded:
+    """A request the coordinators must hear about once the unit of work commits."""
+
+    request_id: int
+    who: str
+    address: str
+    where: str
+    kind: str
+
+
+@dataclass
+class Recorded:
+    person_id: int | None
+    erased: bool = False
+    help: list[HelpNeeded] = field(default_factory=list)
+
+
+async def record(
+    uow: UnitOfWork, address: str, speaker: Person | None, changes: list[Change]
+) -> Recorded:
+    """Apply `changes` for the person at `address` (None if not yet registered)."""
+    result = Recorded(speaker.id if speaker else None)
+    for change in changes:
+        match change:
+            case Register():
+                speaker = await _register(uow, address, change, result)
+                result.person_id = speaker.id
+            case RefuseConsent():
+                await uow.records.refuse_consent()
+            case SetPreference(person_id, activity, answer):
+                activity_id = await _activity_id(uow, activity)
+                await uow.people.set_preference(person_id, activity_id, answer, result.person_id)
+            case SetDays(person_id, series_id, comes):
+                await uow.people.set_day(person_id, series_id, comes)
+            case SetReminderTiming(person_id, timing):
+                person = await uow.people.get(person_id)
+                if person is not None:
+                    person.reminder_timing = timing
+            case RequestHelp(where, kind):
+                await _help(uow, address, speaker, where, kind, result)
+            case Erase(person_ids):
+                await uow.people.erase(person_ids)
+                await uow.records.audit(None, "erased", people=len(person_ids))
+                result.erased = True
+    return result
+
+
+async def _activity_id(uow: UnitOfWork, key: str) -> int:
+    for activity in await uow.club.activities():
+        if activity.key == key:
+            return activity.id
+    raise LookupError(f"no activity {key!r}")
+
+
+async def _help(
+    uow: UnitOfWork,
+    address: str,
+    speaker: Person | None,
+    where: str,
+    kind: str,
+    result: Recorded,
+) -> None:
+    person_id = speaker.id if speaker else None
+    request = await uow.records.request_help(person_id, None if speaker else address, where, kind)
+    who = speaker.name if speaker else ""
+    result.help.append(HelpNeeded(request.id, who, address, where, kind))
+
+
+async def _register(uow: UnitOfWork, address: str, change: Register, result: Recorded) -> Person:
+    channel, handle = split_address(address)
+    now = utc_now()
+    phone = change.phone
+    phone_in_use = phone is not None and await uow.people.by_phone(phone) is not None
+    person = Person(
+        name=change.name,
+        channels=",".join(change.channels),
+        phone=None if phone_in_use else phone,
+        phone_is_landline=change.phone_is_landline,
+        spoken=change.spoken,
+        language=change.language,
+        consent_given_by_name=change.name,
+        consent_at=now,
+    )
+    if channel == "telegram":
+        person.telegram_id = int(handle)
+    elif channel == "console":
+        person.console_name = handle
+    await uow.people.add(person, [change.role])
+    for member_name in change.member_names:
+        member = Person(
+            name=member_name,
+            channels="",
+            language=change.language,
+            spoken=change.spoken,
+            consent_given_by_id=person.id,
+            consent_given_by_name=change.name,
+            consent_at=now,
+        )
+        await uow.people.add(member, ["member"])
+        await uow.people.link_carer(person.id, member.id)
+    if phone_in_use:
+        await _help(uow, address, person, "registration.phone", "phone_in_use", result)
+    await uow.records.audit(person.id, "registered", role=change.role)
+    return person

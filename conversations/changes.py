@@ -1,0 +1,73 @@
+"""What a conversation asks to be recorded. The engine returns these; `bot/` applies them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Change",
+    "Erase",
+    "RefuseConsent",
+    "Register",
+    "RequestHelp",
+    "SetDays",
+    "SetPreference",
+    "SetReminderTiming",
+]
+
+
+@dataclass(frozen=True)
+class Register:
+    """A newcomer gave consent: create them (and the members a carer named)."""
+
+    role: str
+    name: str
+    member_names: tuple[str, ...]
+    channels: tuple[str, ...]
+    phone: str | None
+    phone_is_landline: bool
+    spoken: bool
+    language: str
+
+
+@dataclass(frozen=True)
+class RefuseConsent:
+    """Only the fact of a refusal is kept."""
+
+
+@dataclass(frozen=True)
+class SetPreference:
+    person_id: int
+    activity: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class SetDays:
+    person_id: int
+    series_id: int
+    comes: bool
+
+
+@dataclass(frozen=True)
+class SetReminderTiming:
+    person_id: int
+    timing: str
+
+
+@dataclass(frozen=True)
+class RequestHelp:
+    """Someone wants to talk to a person; `where` says which question they were on."""
+
+    where: str
+    kind: str = "talk"
+
+
+@dataclass(frozen=True)
+class Erase:
+    person_ids: tuple[int, ...]
+
+
+Change = (
+    Register | RefuseConsent | SetPreference | SetDays | SetReminderTiming | RequestHelp | Erase
+)

@@ -1,0 +1,228 @@
+"""The conversation engine: an input and a saved position in, replies and changes out.
+
+It does no I/O. The caller loads a `Snapshot` and the `Position`, calls `handle`, then
+records the `changes` and the new position in one unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from conversations.changes import Change, RequestHelp
+from conversations.flow import BEGIN, Context, Flow, Goto, Question, Turn, choice
+from conversations.model import HELP_CHOICE, Choice, Hint, Input, InputKind, Reply, Text, text
+from conversations.snapshot import Position, Snapshot
+from conversations.understanding import Vocabulary, match_choice, normalise, wants_help
+
+__all__ = ["IDLE", "Engine", "Outcome"]
+
+IDLE = "idle"
+"""The flow name of a position with no open question."""
+
+HELP = choice(HELP_CHOICE, "🙋")
+
+COMMAND_FLOWS = {
+    "start": "menu",
+    "menu": "menu",
+    "help": "help",
+    "preferences": "preferences",
+    "mydata": "my_data",
+    "forgetme": "forget_me",
+}
+"""Commands and the flows they open. Everyone unknown is sent to registration."""
+
+LONGEST_ANSWER = 500
+
+
+@dataclass
+class Outcome:
+    replies: list[Reply] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    position: Position | None = None
+
+
+class Engine:
+    """Runs the flows. `vocabulary` and `label` let it read typed answers in any language."""
+
+    def __init__(
+        self,
+        flows: Mapping[str, Flow],
+        vocabulary: Callable[[str], Vocabulary],
+        label: Callable[[str, Choice], str],
+    ) -> None:
+        self._flows = dict(flows)
+        self._vocabulary = vocabulary
+        self._label = label
+
+    def handle(self, snapshot: Snapshot, position: Position | None, said: Input) -> Outcome:
+        position = position or Position(IDLE, IDLE)
+        outcome = Outcome()
+        if snapshot.person is None and position.flow != "registration":
+            return self._start(snapshot, position, "registration", outcome)
+        if said.kind is InputKind.COMMAND:
+            return self._command(snapshot, position, said.value, outcome)
+        if position.flow == IDLE:
+            return self._idle(snapshot, position, said, outcome)
+        return self._answer(snapshot, position, said, outcome)
+
+    def _command(
+        self, snapshot: Snapshot, position: Position, name: str, outcome: Outcome
+    ) -> Outcome:
+        flow = COMMAND_FLOWS.get(name)
+        if flow is None:
+            return self._start(
+                snapshot, position, "menu", outcome, [text("common.unknown_command")]
+            )
+        if snapshot.person is None:
+            return self._start(snapshot, position, "registration", outcome)
+        return self._start(snapshot, position, flow, outcome)
+
+    def _idle(
+        self, snapshot: Snapshot, position: Position, said: Input, outcome: Outcome
+    ) -> Outcome:
+        language = snapshot.person.language if snapshot.person else "en"
+        if said.kind is InputKind.CHOICE:
+            if said.value == HELP_CHOICE:
+                return self._help(snapshot, position, outcome, None)
+            return self._start(snapshot, position, "menu", outcome, [text("common.closed")])
+        if said.kind is InputKind.TEXT and wants_help(
+            normalise(said.value), self._vocabulary(language)
+        ):
+            return self._help(snapshot, position, outcome, None)
+        return self._start(snapshot, position, "menu", outcome, self._unread(said))
+
+    def _answer(
+        self, snapshot: Snapshot, position: Position, said: Input, outcome: Outcome
+    ) -> Outcome:
+        ctx = Context(snapshot, dict(position.data))
+        flow = self._flows[position.flow]
+        question = flow.question(ctx, position.step)
+        key: str | None
+        if said.kind is InputKind.CHOICE:
+            if said.question_id != position.question_id:
+                return self._ask(ctx, position, question, outcome, [text("common.stale")])
+            key = said.value
+            if key != HELP_CHOICE and key not in {c.key for c in question.choices}:
+                return self._ask(ctx, position, question, outcome, [text("common.stale")])
+        elif said.kind is InputKind.TEXT:
+            key = self._read(snapshot, question, said.value)
+            if key is None:
+                return self._ask_again(ctx, position, question, outcome, said.value)
+        else:
+            return self._ask(ctx, position, question, outcome, self._unread(said))
+        if key == HELP_CHOICE:
+            return self._help(snapshot, position, outcome, question)
+        if not question.choices and len(key) > LONGEST_ANSWER:
+            return self._ask(ctx, position, question, outcome, [text("common.too_long")])
+        turn = flow.answer(ctx, position.step, key)
+        if turn.retry:
+            outcome.changes.extend(turn.changes)
+            return self._ask(ctx, position, question, outcome, turn.say, short=True)
+        return self._follow(ctx, position, turn, outcome)
+
+    def _read(self, snapshot: Snapshot, question: Question, words: str) -> str | None:
+        language = snapshot.person.language if snapshot.person else "en"
+        vocabulary = self._vocabulary(language)
+        if not question.choices:
+            stripped = words.strip()
+            if wants_help(normalise(stripped), vocabulary) and len(stripped) < 20:
+                return HELP_CHOICE
+            return stripped or None
+        return match_choice(words, question.choices, vocabulary, lambda c: self._label(language, c))
+
+    def _unread(self, said: Input) -> list[Text]:
+        if said.kind is InputKind.VOICE_NOTE:
+            return [text("common.voice_note_kept")]
+        if said.kind is InputKind.OTHER:
+            return [text("common.only_words")]
+        if not said.value.strip():
+            return []
+        return [text("common.not_understood")]
+
+    def _help(
+        self,
+        snapshot: Snapshot,
+        position: Position,
+        outcome: Outcome,
+        question: Question | None,
+    ) -> Outcome:
+        where = f"{position.flow}.{position.step}"
+        outcome.changes.append(RequestHelp(where=where))
+        said = [text("help.requested")]
+        if question is None:
+            outcome.replies.append(Reply(tuple(said), speak=True))
+            outcome.position = position
+            return outcome
+        ctx = Context(snapshot, dict(position.data))
+        return self._ask(ctx, position, question, outcome, [*said, text("help.carry_on")])
+
+    def _start(
+        self,
+        snapshot: Snapshot,
+        position: Position,
+        flow_name: str,
+        outcome: Outcome,
+        say: list[Text] | None = None,
+    ) -> Outcome:
+        ctx = Context(snapshot, {})
+        turn = self._flows[flow_name].begin(ctx)
+        turn.say[:0] = say or []
+        return self._follow(ctx, position, turn, outcome)
+
+    def _follow(self, ctx: Context, position: Position, turn: Turn, outcome: Outcome) -> Outcome:
+        outcome.changes.extend(turn.changes)
+        if turn.next is None:
+            if turn.say:
+                outcome.replies.append(Reply(tuple(turn.say), speak=True))
+            outcome.position = Position(IDLE, IDLE, {}, position.question_id)
+            return outcome
+        return self._go(ctx, position, turn.next, outcome, turn.say)
+
+    def _go(
+        self, ctx: Context, position: Position, goto: Goto, outcome: Outcome, say: list[Text]
+    ) -> Outcome:
+        data = ctx.data if goto.data is None else dict(goto.data)
+        next_ctx = Context(ctx.snapshot, data)
+        if goto.step == BEGIN:
+            turn = self._flows[goto.flow].begin(next_ctx)
+            turn.say[:0] = say
+            return self._follow(next_ctx, position, turn, outcome)
+        question = self._flows[goto.flow].question(next_ctx, goto.step)
+        asked = Position(goto.flow, goto.step, data, position.question_id + 1)
+        return self._ask(next_ctx, asked, question, outcome, say)
+
+    def _ask(
+        self,
+        ctx: Context,
+        position: Position,
+        question: Question,
+        outcome: Outcome,
+        say: list[Text],
+        short: bool = False,
+    ) -> Outcome:
+        prompt = (question.short,) if short else question.prompt
+        choices = (*question.choices, HELP)
+        hint = question.hint if question.choices else Hint.FREE_TEXT
+        outcome.replies.append(
+            Reply(
+                texts=(*say, *prompt),
+                choices=choices,
+                speak=question.speak,
+                hint=hint,
+                question_id=position.question_id,
+            )
+        )
+        outcome.position = Position(position.flow, position.step, ctx.data, position.question_id)
+        return outcome
+
+    def _ask_again(
+        self,
+        ctx: Context,
+        position: Position,
+        question: Question,
+        outcome: Outcome,
+        said: str,
+    ) -> Outcome:
+        sorry = [text("common.not_understood")] if said.strip() else []
+        return self._ask(ctx, position, question, outcome, sorry, short=True)

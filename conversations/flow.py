@@ -1,0 +1,111 @@
+"""How a flow is written: named steps, each a question and what its answer leads to."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from conversations.changes import Change
+from conversations.model import Choice, Hint, Meaning, Text, text
+from conversations.snapshot import PersonView, Snapshot
+
+__all__ = [
+    "BEGIN",
+    "Context",
+    "Flow",
+    "Goto",
+    "Question",
+    "Turn",
+    "choice",
+    "no_choice",
+    "yes_choice",
+]
+
+
+@dataclass
+class Context:
+    """What a step sees: the snapshot and the flow's own notes so far."""
+
+    snapshot: Snapshot
+    data: dict[str, Any]
+
+    @property
+    def person(self) -> PersonView | None:
+        return self.snapshot.person
+
+    def require_person(self) -> PersonView:
+        if self.snapshot.person is None:
+            raise LookupError("this step needs a registered person")
+        return self.snapshot.person
+
+
+@dataclass(frozen=True)
+class Question:
+    """A step's question. No choices means free text is expected."""
+
+    prompt: tuple[Text, ...]
+    short: Text
+    choices: tuple[Choice, ...] = ()
+    speak: bool = False
+
+    @property
+    def hint(self) -> Hint:
+        return Hint.CHOICE if self.choices else Hint.FREE_TEXT
+
+
+BEGIN = ""
+"""The step name that means "start the flow from its beginning"."""
+
+
+@dataclass(frozen=True)
+class Goto:
+    """Ask `step` of `flow` next (BEGIN: run its `begin`); `data` replaces the notes if given."""
+
+    flow: str
+    step: str
+    data: dict[str, Any] | None = None
+
+
+@dataclass
+class Turn:
+    """The result of an answer: words to say, changes to record, what to ask next.
+
+    `retry` means the answer could not be used: the same question is asked again, shorter.
+    """
+
+    say: list[Text] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    next: Goto | None = None
+    retry: bool = False
+
+
+class Flow(ABC):
+    """A conversation written once for every channel."""
+
+    name: ClassVar[str]
+    first_step: ClassVar[str]
+
+    def begin(self, ctx: Context) -> Turn:
+        return Turn(next=Goto(self.name, self.first_step, {}))
+
+    @abstractmethod
+    def question(self, ctx: Context, step: str) -> Question:
+        """The question asked at `step`."""
+
+    @abstractmethod
+    def answer(self, ctx: Context, step: str, answer: str) -> Turn:
+        """Handle a choice key (or typed text, for a free-text step) given at `step`."""
+
+
+def choice(key: str, emoji: str = "", meaning: Meaning = Meaning.NONE, **params: object) -> Choice:
+    """A choice whose label is the catalogue text `choice.<key>`."""
+    return Choice(key, text(f"choice.{key}", **params), emoji, meaning)
+
+
+def yes_choice(key: str = "yes", emoji: str = "✅") -> Choice:
+    return choice(key, emoji, Meaning.YES)
+
+
+def no_choice(key: str = "no", emoji: str = "❌") -> Choice:
+    return choice(key, emoji, Meaning.NO)

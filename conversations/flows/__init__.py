@@ -1,0 +1,16 @@
+"""Every flow the club has, written once for all channels."""
+
+from __future__ import annotations
+
+from conversations.flow import Flow
+from conversations.flows.menu import Help, Menu
+from conversations.flows.my_data import ForgetMe, MyData
+from conversations.flows.preferences import ACTIVITY_EMOJI, Preferences
+from conversations.flows.registration import Registration
+
+__all__ = ["ACTIVITY_EMOJI", "all_flows"]
+
+
+def all_flows() -> dict[str, Flow]:
+    flows: list[Flow] = [Registration(), Preferences(), Menu(), Help(), MyData(), ForgetMe()]
+    return {flow.name: flow for flow in flows}

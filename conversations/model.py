@@ -1,0 +1,125 @@
+"""The engine's vocabulary: what comes in, what goes out, what gets recorded.
+
+Everything here is plain data, so any channel can render it and any test can read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "HELP_CHOICE",
+    "Choice",
+    "Hint",
+    "Input",
+    "InputKind",
+    "Meaning",
+    "Param",
+    "Reply",
+    "Text",
+    "text",
+]
+
+HELP_CHOICE = "person"
+"""The key of the ever-present "Talk to a person" choice."""
+
+
+class InputKind(StrEnum):
+    CHOICE = "choice"
+    TEXT = "text"
+    COMMAND = "command"
+    VOICE_NOTE = "voice_note"
+    OTHER = "other"
+
+
+class Hint(StrEnum):
+    """What kind of answer a question expects; the voice channel gathers by it."""
+
+    CHOICE = "choice"
+    FREE_TEXT = "free_text"
+    NONE = "none"
+
+
+class Meaning(StrEnum):
+    """What a choice means, so "yes", "sim" or a thumbs-up find the right one."""
+
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A catalogue key and its parameters; the channel looks up the words.
+
+    A parameter may itself be a `Text` (an activity's name, a weekday), or a tuple of them
+    (said as a list: "music, art and gardening"), looked up in the same language.
+    """
+
+    key: str
+    params: dict[str, Param] = field(default_factory=dict)
+
+
+Param = str | Text | tuple[Text, ...]
+
+
+def text(key: str, **params: object) -> Text:
+    return Text(key, {name: _param(value) for name, value in params.items()})
+
+
+def _param(value: object) -> Param:
+    if isinstance(value, Text):
+        return value
+    if isinstance(value, tuple | list) and all(isinstance(item, Text) for item in value):
+        return tuple(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: Text
+    emoji: str = ""
+    meaning: Meaning = Meaning.NONE
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to a person. A question carries its choices and its question id."""
+
+    texts: tuple[Text, ...]
+    choices: tuple[Choice, ...] = ()
+    speak: bool = False
+    hint: Hint = Hint.NONE
+    question_id: int | None = None
+
+    @property
+    def is_question(self) -> bool:
+        return self.question_id is not None
+
+
+@dataclass(frozen=True)
+class Input:
+    """Something a person sent: a pressed choice, typed words or digits, a command."""
+
+    kind: InputKind
+    value: str = ""
+    question_id: int | None = None
+
+    @classmethod
+    def choice(cls, key: str, question_id: int | None) -> Input:
+        return cls(InputKind.CHOICE, key, question_id)
+
+    @classmethod
+    def typed(cls, words: str) -> Input:
+        return cls(InputKind.TEXT, words)
+
+    @classmethod
+    def command(cls, name: str) -> Input:
+        return cls(InputKind.COMMAND, name.lstrip("/").lower())
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": str(self.kind), "question_id": self.question_id}

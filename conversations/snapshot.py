@@ -1,0 +1,71 @@
+"""What the engine may read about the world: a frozen picture taken before each input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = ["PersonView", "Position", "SeriesView", "Snapshot"]
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    """One of the club's regular days, such as the Wednesday session."""
+
+    id: int
+    title: str
+    weekday: int
+    week_of_month: int | None
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    name: str
+    roles: frozenset[str]
+    channels: tuple[str, ...] = ()
+    phone: str | None = None
+    language: str = "en"
+    spoken: bool = False
+    reminder_timing: str = "both"
+    preferences: dict[str, str] = field(default_factory=dict)
+    series_ids: frozenset[int] = frozenset()
+    consent_by: str | None = None
+    consent_at: datetime | None = None
+    carers: tuple[str, ...] = ()
+
+    @property
+    def is_carer(self) -> bool:
+        return "carer" in self.roles
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The person talking (if known), whom they care for, and the club's shape."""
+
+    channel: str
+    club_name: str
+    person: PersonView | None
+    members: tuple[PersonView, ...] = ()
+    activities: tuple[str, ...] = ()
+    series: tuple[SeriesView, ...] = ()
+    phone: str | None = None
+    """The number a text or call came from, so nobody is asked for it again."""
+
+    def subject(self, person_id: int | None) -> PersonView | None:
+        """The person a flow is about: the speaker or one of the members they care for."""
+        for candidate in (self.person, *self.members):
+            if candidate is not None and candidate.id == person_id:
+                return candidate
+        return None
+
+
+@dataclass
+class Position:
+    """Where a conversation stands; stored per address and never expires."""
+
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+    question_id: int = 0

@@ -1,0 +1,14 @@
+"""The club's storage: models, repositories, an async unit of work and migrations."""
+
+from storage.database import is_sqlite, migrate, open_database
+from storage.people import split_address
+from storage.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+__all__ = [
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "is_sqlite",
+    "migrate",
+    "open_database",
+    "split_address",
+]

@@ -1,0 +1,152 @@
+"""People, their roles, care links, choices and erasure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Activity,
+    CareLink,
+    Feedback,
+    Person,
+    PersonDay,
+    PersonRole,
+    Preference,
+    utc_now,
+)
+
+__all__ = ["PeopleRepository", "split_address"]
+
+PHONE_CHANNELS = {"sms", "voice"}
+
+
+def split_address(address: str) -> tuple[str, str]:
+    """ "telegram:42" -> ("telegram", "42")."""
+    channel, _, handle = address.partition(":")
+    return channel, handle
+
+
+class PeopleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self._session.get(Person, person_id)
+
+    async def by_address(self, address: str) -> Person | None:
+        channel, handle = split_address(address)
+        query = select(Person)
+        if channel == "telegram" and handle.lstrip("-").isdigit():
+            query = query.where(Person.telegram_id == int(handle))
+        elif channel in PHONE_CHANNELS:
+            query = query.where(Person.phone == handle)
+        elif channel == "console":
+            query = query.where(Person.console_name == handle)
+        else:
+            return None
+        return (await self._session.scalars(query)).first()
+
+    async def by_phone(self, phone: str) -> Person | None:
+        return (await self._session.scalars(select(Person).where(Person.phone == phone))).first()
+
+    async def add(self, person: Person, roles: Sequence[str]) -> Person:
+        self._session.add(person)
+        await self._session.flush()
+        self._session.add_all(PersonRole(person_id=person.id, role=role) for role in roles)
+        return person
+
+    async def roles(self, person_id: int) -> set[str]:
+        query = select(PersonRole.role).where(PersonRole.person_id == person_id)
+        return set(await self._session.scalars(query))
+
+    async def grant(self, person_id: int, role: str) -> None:
+        if role not in await self.roles(person_id):
+            self._session.add(PersonRole(person_id=person_id, role=role))
+
+    async def revoke(self, person_id: int, role: str) -> None:
+        await self._session.execute(
+            delete(PersonRole).where(PersonRole.person_id == person_id, PersonRole.role == role)
+        )
+
+    async def with_role(self, role: str) -> list[Person]:
+        query = select(Person).join(PersonRole).where(PersonRole.role == role).order_by(Person.id)
+        return list(await self._session.scalars(query))
+
+    async def link_carer(self, carer_id: int, member_id: int) -> None:
+        self._session.add(CareLink(carer_id=carer_id, member_id=member_id))
+
+    async def members_of(self, carer_id: int) -> list[Person]:
+        query = (
+            select(Person)
+            .join(CareLink, CareLink.member_id == Person.id)
+            .where(CareLink.carer_id == carer_id)
+            .order_by(Person.id)
+        )
+        return list(await self._session.scalars(query))
+
+    async def carer_names(self, member_id: int) -> list[str]:
+        query = (
+            select(Person.name)
+            .join(CareLink, CareLink.carer_id == Person.id)
+            .where(CareLink.member_id == member_id)
+        )
+        return list(await self._session.scalars(query))
+
+    async def preferences(self, person_id: int) -> dict[str, str]:
+        query = (
+            select(Activity.key, Preference.answer)
+            .join(Preference, Preference.activity_id == Activity.id)
+            .where(Preference.person_id == person_id)
+            .order_by(Activity.sort_order)
+        )
+        return {key: answer for key, answer in (await self._session.execute(query)).all()}
+
+    async def set_preference(
+        self, person_id: int, activity_id: int, answer: str, answered_by: int | None
+    ) -> None:
+        existing = await self._session.get(Preference, (person_id, activity_id))
+        if existing is None:
+            self._session.add(
+                Preference(
+                    person_id=person_id,
+                    activity_id=activity_id,
+                    answer=answer,
+                    answered_by_id=answered_by,
+                )
+            )
+            return
+        existing.answer = answer
+        existing.answered_by_id = answered_by
+        existing.updated_at = utc_now()
+
+    async def series_ids(self, person_id: int) -> set[int]:
+        query = select(PersonDay.series_id).where(PersonDay.person_id == person_id)
+        return set(await self._session.scalars(query))
+
+    async def set_day(self, person_id: int, series_id: int, comes: bool) -> None:
+        existing = await self._session.get(PersonDay, (person_id, series_id))
+        if comes and existing is None:
+            self._session.add(PersonDay(person_id=person_id, series_id=series_id))
+        elif not comes and existing is not None:
+            await self._session.delete(existing)
+
+    async def erase(self, person_ids: Sequence[int]) -> None:
+        """Remove people from every table; feedback stays only as anonymous counts."""
+        ids = list(person_ids)
+        await self._session.execute(
+            update(Feedback)
+            .where(Feedback.person_id.in_(ids))
+            .values(person_id=None, comment=None, named_with_consent=False)
+        )
+        await self._session.execute(
+            update(Person)
+            .where(Person.consent_given_by_id.in_(ids))
+            .values(consent_given_by_id=None)
+        )
+        await self._session.execute(
+            delete(CareLink).where(or_(CareLink.carer_id.in_(ids), CareLink.member_id.in_(ids)))
+        )
+        await self._session.execute(delete(Person).where(Person.id.in_(ids)))

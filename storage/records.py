@@ -1,0 +1,71 @@
+"""Conversation positions, help requests, refusals, the audit log and inbound de-duplication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, ConsentRefusal, HelpRequest, InboundKey, Position
+
+__all__ = ["RecordsRepository"]
+
+
+class RecordsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def position(self, address: str) -> Position | None:
+        return await self._session.get(Position, address)
+
+    async def save_position(
+        self,
+        address: str,
+        person_id: int | None,
+        flow: str,
+        step: str,
+        data: dict[str, Any],
+        question_id: int,
+    ) -> None:
+        row = await self._session.get(Position, address)
+        if row is None:
+            row = Position(address=address)
+            self._session.add(row)
+        row.person_id = person_id
+        row.flow = flow
+        row.step = step
+        row.data = data
+        row.question_id = question_id
+
+    async def forget_position(self, address: str) -> None:
+        row = await self._session.get(Position, address)
+        if row is not None:
+            await self._session.delete(row)
+
+    async def request_help(
+        self, person_id: int | None, address: str | None, where: str, kind: str = "talk"
+    ) -> HelpRequest:
+        request = HelpRequest(person_id=person_id, address=address, where=where, kind=kind)
+        self._session.add(request)
+        await self._session.flush()
+        return request
+
+    async def help_requests(self) -> list[HelpRequest]:
+        return list(await self._session.scalars(select(HelpRequest).order_by(HelpRequest.id)))
+
+    async def refuse_consent(self) -> None:
+        self._session.add(ConsentRefusal())
+
+    async def refusals(self) -> int:
+        return int(await self._session.scalar(select(func.count(ConsentRefusal.id))) or 0)
+
+    async def audit(self, actor_id: int | None, action: str, **detail: Any) -> None:
+        self._session.add(AuditEntry(actor_id=actor_id, action=action, detail=detail))
+
+    async def first_sighting(self, source: str, key: str) -> bool:
+        """Record a provider's id; False when it was already handled (a replay)."""
+        if await self._session.get(InboundKey, (source, key)) is not None:
+            return False
+        self._session.add(InboundKey(source=source, key=key))
+        return True
