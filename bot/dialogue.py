@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.recorder import HelpNeeded, record
-from bot.snapshots import load_position, take_snapshot
+from bot.snapshots import ClubShape, load_position, take_snapshot
 from conversations import Engine, Input, Reply, Text
 from storage import UnitOfWorkFactory
 
@@ -48,6 +48,7 @@ class Dialogue:
         self._units = units
         self._club_name = club_name
         self._on_help = on_help
+        self.shape = ClubShape()
 
     async def handle(self, address: str, said: Input) -> Answer:
         """Handle one input from `address` ("telegram:42", "console:Ann")."""
@@ -71,24 +72,24 @@ class Dialogue:
 
     async def _handle_once(self, address: str, said: Input) -> tuple[Answer, list[HelpNeeded]]:
         async with self._units() as uow:
-            snapshot = await take_snapshot(uow, address, self._club_name)
+            speaker = await uow.people.by_address(address)
+            snapshot = await take_snapshot(uow, address, speaker, self._club_name, self.shape)
             position = await load_position(uow, address)
             outcome = self._engine.handle(snapshot, position, said)
-            speaker = await uow.people.by_address(address)
-            recorded = await record(uow, address, speaker, outcome.changes)
+            recorded = await record(uow, address, speaker, outcome.changes, self.shape.activity_ids)
             final = outcome.position
             if recorded.erased:
                 await uow.records.forget_position(address)
             elif final is not None:
                 await uow.records.save_position(
                     address,
-                    recorded.person_id,
+                    recorded.person.id if recorded.person else None,
                     final.flow,
                     final.step,
                     final.data,
                     final.question_id,
                 )
-            person = None if recorded.erased else await uow.people.by_address(address)
+            person = None if recorded.erased else speaker or recorded.person
             language = person.language if person else "en"
             spoken = person.spoken if person else False
             await uow.commit()

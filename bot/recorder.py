@@ -33,26 +33,33 @@ class HelpNeeded:
 
 @dataclass
 class Recorded:
-    person_id: int | None
+    """What recording did: who is now speaking, whether they were erased, help to pass on."""
+
+    person: Person | None
     erased: bool = False
     help: list[HelpNeeded] = field(default_factory=list)
 
 
 async def record(
-    uow: UnitOfWork, address: str, speaker: Person | None, changes: list[Change]
+    uow: UnitOfWork,
+    address: str,
+    speaker: Person | None,
+    changes: list[Change],
+    activity_ids: dict[str, int],
 ) -> Recorded:
     """Apply `changes` for the person at `address` (None if not yet registered)."""
-    result = Recorded(speaker.id if speaker else None)
+    result = Recorded(speaker)
     for change in changes:
         match change:
             case Register():
                 speaker = await _register(uow, address, change, result)
-                result.person_id = speaker.id
+                result.person = speaker
             case RefuseConsent():
                 await uow.records.refuse_consent()
             case SetPreference(person_id, activity, answer):
-                activity_id = await _activity_id(uow, activity)
-                await uow.people.set_preference(person_id, activity_id, answer, result.person_id)
+                activity_id = activity_ids[activity]
+                answered_by = speaker.id if speaker else None
+                await uow.people.set_preference(person_id, activity_id, answer, answered_by)
             case SetDays(person_id, series_id, comes):
                 await uow.people.set_day(person_id, series_id, comes)
             case SetReminderTiming(person_id, timing):
@@ -63,16 +70,10 @@ async def record(
                 await _help(uow, address, speaker, where, kind, result)
             case Erase(person_ids):
                 await uow.people.erase(person_ids)
+                result.person = None
                 await uow.records.audit(None, "erased", people=len(person_ids))
                 result.erased = True
     return result
-
-
-async def _activity_id(uow: UnitOfWork, key: str) -> int:
-    for activity in await uow.club.activities():
-        if activity.key == key:
-            return activity.id
-    raise LookupError(f"no activity {key!r}")
 
 
 async def _help(

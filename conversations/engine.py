@@ -59,12 +59,23 @@ class Engine:
         position = position or Position(IDLE, IDLE)
         outcome = Outcome()
         if snapshot.person is None and position.flow != "registration":
-            return self._start(snapshot, position, "registration", outcome)
+            say: list[Text] = []
+            if self._asks_for_help(said):  # a newcomer's first "0" or "help" reaches a person
+                outcome.changes.append(RequestHelp(where=f"{position.flow}.{position.step}"))
+                say = [text("help.requested"), text("help.carry_on")]
+            return self._start(snapshot, position, "registration", outcome, say)
         if said.kind is InputKind.COMMAND:
             return self._command(snapshot, position, said.value, outcome)
         if position.flow == IDLE:
             return self._idle(snapshot, position, said, outcome)
         return self._answer(snapshot, position, said, outcome)
+
+    def _asks_for_help(self, said: Input, language: str = "en") -> bool:
+        if said.kind is InputKind.CHOICE:
+            return said.value == HELP_CHOICE
+        if said.kind is not InputKind.TEXT:
+            return False
+        return wants_help(normalise(said.value), self._vocabulary(language))
 
     def _command(
         self, snapshot: Snapshot, position: Position, name: str, outcome: Outcome
@@ -100,7 +111,8 @@ class Engine:
         question = flow.question(ctx, position.step)
         key: str | None
         if said.kind is InputKind.CHOICE:
-            if said.question_id != position.question_id:
+            stale = said.question_id != position.question_id
+            if stale and said.value != HELP_CHOICE:  # "Talk to a person" never goes stale
                 return self._ask(ctx, position, question, outcome, [text("common.stale")])
             key = said.value
             if key != HELP_CHOICE and key not in {c.key for c in question.choices}:
@@ -126,7 +138,7 @@ class Engine:
         vocabulary = self._vocabulary(language)
         if not question.choices:
             stripped = words.strip()
-            if wants_help(normalise(stripped), vocabulary) and len(stripped) < 20:
+            if normalise(stripped) in {"0", *map(normalise, vocabulary.get("help", ()))}:
                 return HELP_CHOICE
             return stripped or None
         return match_choice(words, question.choices, vocabulary, lambda c: self._label(language, c))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import String, cast, delete, literal, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -18,7 +19,7 @@ from storage.models import (
     utc_now,
 )
 
-__all__ = ["PeopleRepository", "split_address"]
+__all__ = ["PeopleRepository", "PersonDetails", "split_address"]
 
 PHONE_CHANNELS = {"sms", "voice"}
 
@@ -27,6 +28,16 @@ def split_address(address: str) -> tuple[str, str]:
     """ "telegram:42" -> ("telegram", "42")."""
     channel, _, handle = address.partition(":")
     return channel, handle
+
+
+@dataclass
+class PersonDetails:
+    """What hangs off a person row: roles, Talking Mats answers, days and carers."""
+
+    roles: set[str] = field(default_factory=set)
+    preferences: dict[str, str] = field(default_factory=dict)
+    series_ids: set[int] = field(default_factory=set)
+    carers: list[str] = field(default_factory=list)
 
 
 class PeopleRepository:
@@ -94,6 +105,49 @@ class PeopleRepository:
             .where(CareLink.member_id == member_id)
         )
         return list(await self._session.scalars(query))
+
+    async def details(self, person_ids: Sequence[int]) -> dict[int, PersonDetails]:
+        """Roles, preferences, days and carers of several people in one round trip."""
+        ids = list(person_ids)
+        roles = select(
+            PersonRole.person_id, literal("role"), PersonRole.role, literal(""), literal(0)
+        ).where(PersonRole.person_id.in_(ids))
+        preferences = (
+            select(
+                Preference.person_id,
+                literal("pref"),
+                Activity.key,
+                Preference.answer,
+                Activity.sort_order,
+            )
+            .join(Activity, Activity.id == Preference.activity_id)
+            .where(Preference.person_id.in_(ids))
+        )
+        days = select(
+            PersonDay.person_id,
+            literal("day"),
+            cast(PersonDay.series_id, String),
+            literal(""),
+            literal(0),
+        ).where(PersonDay.person_id.in_(ids))
+        carers = (
+            select(CareLink.member_id, literal("carer"), Person.name, literal(""), literal(0))
+            .join(Person, Person.id == CareLink.carer_id)
+            .where(CareLink.member_id.in_(ids))
+        )
+        found = {person_id: PersonDetails() for person_id in ids}
+        rows = await self._session.execute(union_all(roles, preferences, days, carers))
+        for person_id, kind, value, extra, _order in sorted(rows.all(), key=lambda r: r[4]):
+            details = found[person_id]
+            if kind == "role":
+                details.roles.add(value)
+            elif kind == "pref":
+                details.preferences[value] = extra
+            elif kind == "day":
+                details.series_ids.add(int(value))
+            else:
+                details.carers.append(value)
+        return found
 
     async def preferences(self, person_id: int) -> dict[str, str]:
         query = (

@@ -1,0 +1,1 @@
+"""Timing and memory runs, with their own command; never part of the test run."""

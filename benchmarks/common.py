@@ -1,0 +1,52 @@
+"""Small helpers the benchmarks share: medians, memory readings, a scratch club."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.bootstrap import Club, build_club
+from config import Settings
+
+__all__ = ["median", "peak_rss_mb", "scratch_club"]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def wipe_postgres(url: str) -> None:
+    """Benchmarks start from an empty schema; never point this at a real club's database."""
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@asynccontextmanager
+async def scratch_club(database_url: str | None = None) -> AsyncIterator[Club]:
+    """A demo club on a fresh SQLite file (or the given database), closed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}"
+        settings = Settings(database_url=url, tts_engine="off", _env_file=None)  # type: ignore[call-arg]
+        if database_url and database_url.startswith("postgresql"):
+            await wipe_postgres(database_url)
+        club = build_club(settings)
+        await club.prepare(demo=True)
+        try:
+            yield club
+        finally:
+            await club.close()
