@@ -15,11 +15,18 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.bootstrap import Club, build_club
 from config import Settings
 
-__all__ = ["median", "peak_rss_mb", "scratch_club"]
+__all__ = ["current_rss_mb", "median", "peak_rss_mb", "scratch_club", "wipe_postgres"]
 
 
 def median(values: list[float]) -> float:
     return statistics.median(values)
+
+
+def current_rss_mb() -> float:
+    """The process's resident memory now, from /proc (Linux)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
 
 
 def peak_rss_mb() -> float:

@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-import tracemalloc
 
-from benchmarks.common import median, peak_rss_mb, scratch_club
+from benchmarks.common import current_rss_mb, median, peak_rss_mb, scratch_club
 from bot.dialogue import Dialogue
 from conversations import Input
 
@@ -74,19 +73,15 @@ async def main() -> None:
         "--database-url", help="an empty database to use instead of a fresh SQLite file"
     )
     options = parser.parse_args()
-    tracemalloc.start()
     rates = []
     inputs = 0
     for _ in range(options.runs):
         rate, inputs = await one_run(options.people, options.concurrency, options.database_url)
         rates.append(rate)
-    _, traced_peak = tracemalloc.get_traced_memory()
     where = "PostgreSQL" if options.database_url else "SQLite"
     print(f"{where}; people: {options.people}, inputs per run: {inputs}, runs: {options.runs}")
     print(f"inputs per second (median): {median(rates):.0f}  all: {[round(r) for r in rates]}")
-    print(
-        f"peak Python allocations: {traced_peak / 2**20:.1f} MB; peak RSS: {peak_rss_mb():.1f} MB"
-    )
+    print(f"memory at the end: {current_rss_mb():.1f} MB resident; peak {peak_rss_mb():.1f} MB")
 
 
 if __name__ == "__main__":
