@@ -29,6 +29,7 @@ class HelpNeeded:
     address: str
     where: str
     kind: str
+    attachment: str = ""
 
 
 @dataclass
@@ -66,8 +67,8 @@ async def record(
                 person = await uow.people.get(person_id)
                 if person is not None:
                     person.reminder_timing = timing
-            case RequestHelp(where, kind):
-                await _help(uow, address, speaker, where, kind, result)
+            case RequestHelp():
+                await _help(uow, address, speaker, change, result)
             case Erase(person_ids):
                 await uow.people.erase(person_ids)
                 result.person = None
@@ -80,14 +81,17 @@ async def _help(
     uow: UnitOfWork,
     address: str,
     speaker: Person | None,
-    where: str,
-    kind: str,
+    asked: RequestHelp,
     result: Recorded,
 ) -> None:
     person_id = speaker.id if speaker else None
-    request = await uow.records.request_help(person_id, None if speaker else address, where, kind)
+    request = await uow.records.request_help(
+        person_id, None if speaker else address, asked.where, asked.kind, asked.attachment or None
+    )
     who = speaker.name if speaker else ""
-    result.help.append(HelpNeeded(request.id, who, address, where, kind))
+    result.help.append(
+        HelpNeeded(request.id, who, address, asked.where, asked.kind, asked.attachment)
+    )
 
 
 async def _register(uow: UnitOfWork, address: str, change: Register, result: Recorded) -> Person:
@@ -123,6 +127,6 @@ async def _register(uow: UnitOfWork, address: str, change: Register, result: Rec
         await uow.people.add(member, ["member"])
         await uow.people.link_carer(person.id, member.id)
     if phone_in_use:
-        await _help(uow, address, person, "registration.phone", "phone_in_use", result)
+        await _help(uow, address, person, RequestHelp("registration.phone", "phone_in_use"), result)
     await uow.records.audit(person.id, "registered", role=change.role)
     return person

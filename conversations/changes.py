@@ -61,6 +61,8 @@ class RequestHelp:
 
     where: str
     kind: str = "talk"
+    attachment: str = ""
+    """A channel's reference to what the person sent, such as a voice message."""
 
 
 @dataclass(frozen=True)

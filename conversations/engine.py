@@ -101,7 +101,9 @@ class Engine:
             normalise(said.value), self._vocabulary(language)
         ):
             return self._help(snapshot, position, outcome, None)
-        return self._start(snapshot, position, "menu", outcome, self._unread(said))
+        return self._start(
+            snapshot, position, "menu", outcome, self._unread(said, position, outcome)
+        )
 
     def _answer(
         self, snapshot: Snapshot, position: Position, said: Input, outcome: Outcome
@@ -122,7 +124,9 @@ class Engine:
             if key is None:
                 return self._ask_again(ctx, position, question, outcome, said.value)
         else:
-            return self._ask(ctx, position, question, outcome, self._unread(said))
+            return self._ask(
+                ctx, position, question, outcome, self._unread(said, position, outcome)
+            )
         if key == HELP_CHOICE:
             return self._help(snapshot, position, outcome, question)
         if not question.choices and len(key) > LONGEST_ANSWER:
@@ -143,8 +147,11 @@ class Engine:
             return stripped or None
         return match_choice(words, question.choices, vocabulary, lambda c: self._label(language, c))
 
-    def _unread(self, said: Input) -> list[Text]:
+    def _unread(self, said: Input, position: Position, outcome: Outcome) -> list[Text]:
+        """Words for something that is not an answer; a voice message goes to the team."""
         if said.kind is InputKind.VOICE_NOTE:
+            where = f"{position.flow}.{position.step}"
+            outcome.changes.append(RequestHelp(where, "voice_note", said.value))
             return [text("common.voice_note_kept")]
         if said.kind is InputKind.OTHER:
             return [text("common.only_words")]

@@ -118,6 +118,14 @@ class Input:
         return cls(InputKind.TEXT, words)
 
     @classmethod
+    def voice_note(cls, reference: str) -> Input:
+        return cls(InputKind.VOICE_NOTE, reference)
+
+    @classmethod
+    def other(cls) -> Input:
+        return cls(InputKind.OTHER)
+
+    @classmethod
     def command(cls, name: str) -> Input:
         return cls(InputKind.COMMAND, name.lstrip("/").lower())
 

@@ -342,6 +342,7 @@ class HelpRequest(Base):
     address: Mapped[str | None] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(16), default="talk")
     where: Mapped[str] = mapped_column(String(80))
+    attachment: Mapped[str | None] = mapped_column(String(200))
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("club_sessions.id", ondelete="SET NULL")
     )

@@ -44,9 +44,16 @@ class RecordsRepository:
             await self._session.delete(row)
 
     async def request_help(
-        self, person_id: int | None, address: str | None, where: str, kind: str = "talk"
+        self,
+        person_id: int | None,
+        address: str | None,
+        where: str,
+        kind: str = "talk",
+        attachment: str | None = None,
     ) -> HelpRequest:
-        request = HelpRequest(person_id=person_id, address=address, where=where, kind=kind)
+        request = HelpRequest(
+            person_id=person_id, address=address, where=where, kind=kind, attachment=attachment
+        )
         self._session.add(request)
         await self._session.flush()
         return request

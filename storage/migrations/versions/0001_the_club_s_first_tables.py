@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 14:12:25.282206
+Create Date: 2026-11-26 14:23:56.410498
 """
 
 from collections.abc import Sequence
@@ -205,6 +205,7 @@ def upgrade() -> None:
     sa.Column('address', sa.String(length=120), nullable=True),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('where', sa.String(length=80), nullable=False),
+    sa.Column('attachment', sa.String(length=200), nullable=True),
     sa.Column('session_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('handled_at', sa.DateTime(timezone=True), nullable=True),
