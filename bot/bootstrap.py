@@ -1,22 +1,40 @@
-"""The composition root: settings, storage, the engine and channels are wired here only.
+"""The composition root: settings, storage, the engine, speech and channels are wired here.
 
-Tests build the club through the same function, pointing it at fakes.
+Tests build the club through the same function, pointing its settings at fake far ends.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
 
+from bot.alerts import CoordinatorAlerts
 from bot.demo_club import seed_activities, seed_demo_club
-from bot.dialogue import Dialogue, HelpListener
+from bot.dialogue import Dialogue
+from bot.speech import SpeechCache, speech_engine_for
+from bot.telegram.alerts import TelegramAlerts
+from bot.telegram.app import ClubApplication, build_application, route_updates
+from bot.telegram.channel import TelegramChannel, VoiceMaker
+from bot.web import TelegramWebhook, make_web_app
 from config import Catalogue, Settings
 from conversations import Engine, all_flows
 from storage import UnitOfWorkFactory, migrate, open_database
 
-__all__ = ["Club", "build_club"]
+__all__ = ["Club", "TelegramParts", "build_club"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TelegramParts:
+    application: ClubApplication
+    channel: TelegramChannel
+    webhook: bool
 
 
 @dataclass
@@ -26,6 +44,9 @@ class Club:
     database: AsyncEngine
     units: UnitOfWorkFactory
     dialogue: Dialogue
+    alerts: CoordinatorAlerts
+    speech: SpeechCache | None
+    telegram: TelegramParts | None = None
 
     async def prepare(self, demo: bool) -> None:
         """Migrate, add the standard activities, and in local mode the demo club."""
@@ -36,14 +57,68 @@ class Club:
                 await seed_demo_club(uow, datetime.now(self.settings.zone).date())
             await uow.commit()
 
+    async def healthy(self) -> bool:
+        try:
+            async with self.database.connect() as connection:
+                await connection.execute(sql("SELECT 1"))
+        except Exception:
+            log.warning("health check: storage unavailable")
+            return False
+        return True
+
+    async def audio(self, key: str) -> bytes | None:
+        clip = await self.speech.clip(key) if self.speech else None
+        return clip.mp3 if clip else None
+
+    def web_app(self) -> Starlette:
+        webhook = None
+        if self.telegram is not None and self.telegram.webhook:
+            assert self.settings.telegram_webhook_secret is not None
+            webhook = TelegramWebhook(self.telegram.channel, self.settings.telegram_webhook_secret)
+        return make_web_app(self.healthy, webhook, self.audio)
+
     async def close(self) -> None:
         await self.database.dispose()
 
 
-def build_club(settings: Settings, on_help: HelpListener | None = None) -> Club:
+def voice_maker(speech: SpeechCache, catalogue: Catalogue) -> VoiceMaker:
+    """Voice notes in the person's language; a speech failure never holds up the text."""
+
+    async def make(words: str, language: str, slow: bool) -> tuple[bytes, float] | None:
+        info = catalogue.info.get(language) or catalogue.info["en"]
+        try:
+            note = await speech.voice_note(words, info.speech, info.speech_tld, slow=slow)
+        except Exception:
+            log.exception("a voice note could not be made")
+            return None
+        return note.ogg, note.seconds
+
+    return make
+
+
+def build_club(settings: Settings) -> Club:
     catalogue = Catalogue.load()
     database = open_database(settings.database_url)
     units = UnitOfWorkFactory(database)
+    alerts = CoordinatorAlerts()
     engine = Engine(all_flows(), catalogue.vocabulary, catalogue.label)
-    dialogue = Dialogue(engine, units, settings.club_name, on_help)
-    return Club(settings, catalogue, database, units, dialogue)
+    dialogue = Dialogue(engine, units, settings.club_name, alerts.help_needed)
+    speech_engine = speech_engine_for(settings.tts_engine)
+    speech = SpeechCache(units, speech_engine) if speech_engine else None
+    club = Club(settings, catalogue, database, units, dialogue, alerts, speech)
+    if settings.telegram_enabled:
+        club.telegram = _telegram(club)
+    return club
+
+
+def _telegram(club: Club) -> TelegramParts:
+    settings = club.settings
+    webhook = settings.public_url is not None and settings.telegram_webhook_secret is not None
+    application = build_application(settings, polling=not webhook)
+    voices = voice_maker(club.speech, club.catalogue) if club.speech else None
+    channel = TelegramChannel(
+        application.bot, club.dialogue, club.catalogue, club.units, club.alerts, voices
+    )
+    route_updates(application, channel)
+    club.alerts.add_sink(TelegramAlerts(application.bot, club.catalogue, club.units))
+    return TelegramParts(application, channel, webhook)

@@ -8,9 +8,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.alerts import PrintedAlerts
 from bot.bootstrap import Club, build_club
 from bot.console import ConsoleChat
-from bot.recorder import HelpNeeded
+from bot.service import run_service
 from config import Settings, SettingsError, load_settings
 
 __all__ = ["main"]
@@ -49,7 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:
-    club = build_club(settings, on_help=_print_help_request)
+    club = build_club(settings)
+    if settings.local_mode:
+        club.alerts.add_sink(PrintedAlerts(club.catalogue))
     try:
         if arguments.command == "db":
             await club.prepare(demo=False)
@@ -71,11 +74,8 @@ async def _chat(club: Club, name: str) -> None:
 async def _run(club: Club) -> int:
     settings = club.settings
     if not settings.local_mode:
-        print(
-            "Cannot start: Telegram and Twilio channels are not part of this version yet.",
-            file=sys.stderr,
-        )
-        return 2
+        await run_service(club)
+        return 0
     await club.prepare(demo=True)
     print(
         f"{settings.club_name}: local mode. Nothing leaves this computer.\n"
@@ -83,8 +83,3 @@ async def _run(club: Club) -> int:
     )
     await _chat(club, "you")
     return 0
-
-
-async def _print_help_request(request: HelpNeeded) -> None:
-    who = request.who or "Someone new"
-    print(f"\n[For the coordinator] {who} would like to talk to a person ({request.where}).")

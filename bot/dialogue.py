@@ -18,7 +18,7 @@ from bot.snapshots import ClubShape, load_position, take_snapshot
 from conversations import Engine, Input, Reply, Text
 from storage import UnitOfWorkFactory
 
-__all__ = ["Answer", "Dialogue", "HelpListener"]
+__all__ = ["BUSY", "Answer", "Dialogue", "HelpListener"]
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,22 @@ FIRST_WAIT_SECONDS = 0.05
 
 @dataclass(frozen=True)
 class Answer:
-    """Replies for one input, and how to render them for this person."""
+    """Replies for one input, and how to render them for this person.
+
+    `saved` is False when storage stayed unavailable (the replies then only say so), and
+    `duplicate` is True for a provider's replay of something already handled.
+    """
 
     replies: list[Reply]
     language: str
     spoken: bool
+    taken: str | None = None
+    saved: bool = True
+    duplicate: bool = False
+
+
+BUSY = Answer([Reply((Text("common.busy"),))], "en", False, saved=False)
+DUPLICATE = Answer([], "en", False, duplicate=True)
 
 
 class Dialogue:
@@ -50,18 +61,22 @@ class Dialogue:
         self._on_help = on_help
         self.shape = ClubShape()
 
-    async def handle(self, address: str, said: Input) -> Answer:
-        """Handle one input from `address` ("telegram:42", "console:Ann")."""
+    async def handle(self, address: str, said: Input, once: str | None = None) -> Answer:
+        """Handle one input from `address` ("telegram:42", "console:Ann").
+
+        `once` is the provider's id for this input ("telegram:update:7"); it is stored in
+        the same transaction as the answer, so a replay has exactly one effect.
+        """
         wait = FIRST_WAIT_SECONDS
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                answer, help_needed = await self._handle_once(address, said)
+                answer, help_needed = await self._handle_once(address, said, once)
             except (OperationalError, DBAPIError) as error:
                 if attempt == ATTEMPTS:
                     log.error(
                         "storage unavailable after %d tries: %s", attempt, type(error).__name__
                     )
-                    return Answer([Reply((Text("common.busy"),))], "en", False)
+                    return BUSY
                 await asyncio.sleep(wait)
                 wait *= 2
                 continue
@@ -70,8 +85,14 @@ class Dialogue:
             return answer
         raise AssertionError("unreachable")
 
-    async def _handle_once(self, address: str, said: Input) -> tuple[Answer, list[HelpNeeded]]:
+    async def _handle_once(
+        self, address: str, said: Input, once: str | None
+    ) -> tuple[Answer, list[HelpNeeded]]:
         async with self._units() as uow:
+            if once is not None:
+                source, _, key = once.partition(":")
+                if not await uow.records.first_sighting(source, key):
+                    return DUPLICATE, []
             speaker = await uow.people.by_address(address)
             snapshot = await take_snapshot(uow, address, speaker, self._club_name, self.shape)
             position = await load_position(uow, address)
@@ -93,7 +114,7 @@ class Dialogue:
             language = person.language if person else "en"
             spoken = person.spoken if person else False
             await uow.commit()
-        return Answer(outcome.replies, language, spoken), recorded.help
+        return Answer(outcome.replies, language, spoken, outcome.taken), recorded.help
 
     async def _tell(self, request: HelpNeeded) -> None:
         if self._on_help is None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     Activity,
     CareLink,
+    ChannelState,
     Feedback,
     Person,
     PersonDay,
@@ -186,6 +187,25 @@ class PeopleRepository:
             self._session.add(PersonDay(person_id=person_id, series_id=series_id))
         elif not comes and existing is not None:
             await self._session.delete(existing)
+
+    async def mark_unreachable(self, person_id: int, channel: str, reason: str) -> bool:
+        """Note that `channel` failed for good; False if it was already known."""
+        existing = await self._session.get(ChannelState, (person_id, channel))
+        if existing is not None:
+            return False
+        self._session.add(ChannelState(person_id=person_id, channel=channel, reason=reason))
+        return True
+
+    async def mark_reachable(self, person_id: int, channel: str) -> None:
+        existing = await self._session.get(ChannelState, (person_id, channel))
+        if existing is not None:
+            await self._session.delete(existing)
+
+    async def unreachable_channels(self, person_id: int) -> dict[str, str]:
+        query = select(ChannelState.channel, ChannelState.reason).where(
+            ChannelState.person_id == person_id
+        )
+        return {channel: reason for channel, reason in (await self._session.execute(query)).all()}
 
     async def erase(self, person_ids: Sequence[int]) -> None:
         """Remove people from every table; feedback stays only as anonymous counts."""

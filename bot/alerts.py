@@ -1,0 +1,74 @@
+"""Telling the coordinators: help requests, voice messages, people who cannot be reached.
+
+Each channel that can reach a coordinator adds a sink; local mode prints to the terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Protocol, TextIO
+
+from bot.recorder import HelpNeeded
+from config import Catalogue
+from conversations.model import Text, text
+from storage import split_address
+
+__all__ = ["AlertSink", "CoordinatorAlerts", "PrintedAlerts"]
+
+log = logging.getLogger(__name__)
+
+HELP_KEYS = {
+    "talk": "coordinator.help",
+    "voice_note": "coordinator.voice_note",
+    "phone_in_use": "coordinator.phone_in_use",
+}
+
+
+class AlertSink(Protocol):
+    async def send(self, message: Text, attachment: str) -> None:
+        """Deliver `message` (and the channel's `attachment`, if any) to the coordinators."""
+
+
+class PrintedAlerts:
+    """Local mode: the coordinator is whoever watches this terminal."""
+
+    def __init__(self, catalogue: Catalogue, sink: TextIO = sys.stdout) -> None:
+        self._catalogue = catalogue
+        self._sink = sink
+
+    async def send(self, message: Text, attachment: str) -> None:
+        words = self._catalogue.render("en", message)
+        self._sink.write(f"\n[For the coordinator] {words}\n")
+        self._sink.flush()
+
+
+class CoordinatorAlerts:
+    def __init__(self) -> None:
+        self._sinks: list[AlertSink] = []
+
+    def add_sink(self, sink: AlertSink) -> None:
+        self._sinks.append(sink)
+
+    async def help_needed(self, request: HelpNeeded) -> None:
+        channel, _ = split_address(request.address)
+        flow = request.where.partition(".")[0]
+        message = text(
+            HELP_KEYS.get(request.kind, "coordinator.help"),
+            who=request.who or text("coordinator.someone_new"),
+            where=text(f"where.{flow}"),
+            channel=text(f"channel.{channel}"),
+        )
+        await self._tell(message, request.attachment)
+
+    async def unreachable(self, who: str, channel: str) -> None:
+        await self._tell(
+            text("coordinator.unreachable", who=who, channel=text(f"channel.{channel}")), ""
+        )
+
+    async def _tell(self, message: Text, attachment: str) -> None:
+        for sink in self._sinks:
+            try:
+                await sink.send(message, attachment)
+            except Exception:  # one broken channel must not silence the others
+                log.exception("an alert could not be delivered through %s", type(sink).__name__)
