@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC
 from typing import Protocol, TextIO
+from zoneinfo import ZoneInfo
 
 from bot.recorder import HelpNeeded
 from config import Catalogue
 from conversations.model import Text, text
-from storage import split_address
+from conversations.when import when_params
+from storage import UnitOfWorkFactory, split_address
 
 __all__ = ["AlertSink", "CoordinatorAlerts", "PrintedAlerts"]
 
@@ -20,6 +23,7 @@ log = logging.getLogger(__name__)
 
 HELP_KEYS = {
     "talk": "coordinator.help",
+    "lift": "coordinator.lift",
     "voice_note": "coordinator.voice_note",
     "phone_in_use": "coordinator.phone_in_use",
 }
@@ -44,8 +48,10 @@ class PrintedAlerts:
 
 
 class CoordinatorAlerts:
-    def __init__(self) -> None:
+    def __init__(self, units: UnitOfWorkFactory, zone: ZoneInfo) -> None:
         self._sinks: list[AlertSink] = []
+        self._units = units
+        self._zone = zone
 
     def add_sink(self, sink: AlertSink) -> None:
         self._sinks.append(sink)
@@ -53,13 +59,26 @@ class CoordinatorAlerts:
     async def help_needed(self, request: HelpNeeded) -> None:
         channel, _ = split_address(request.address)
         flow = request.where.partition(".")[0]
-        message = text(
-            HELP_KEYS.get(request.kind, "coordinator.help"),
-            who=request.who or text("coordinator.someone_new"),
-            where=text(f"where.{flow}"),
-            channel=text(f"channel.{channel}"),
-        )
+        params: dict[str, object] = {
+            "who": request.who or text("coordinator.someone_new"),
+            "where": text(f"where.{flow}"),
+            "channel": text(f"channel.{channel}"),
+        }
+        if request.session_id is not None:
+            params |= await self._session_params(request.session_id)
+        message = text(HELP_KEYS.get(request.kind, "coordinator.help"), **params)
         await self._tell(message, request.attachment)
+
+    async def _session_params(self, session_id: int) -> dict[str, object]:
+        async with self._units() as uow:
+            session = await uow.sessions.get(session_id)
+            if session is None:
+                return {"title": "", "weekday": "", "date": "", "clock": "", "part": ""}
+            starts = session.starts_at
+            title = session.title
+        if starts.tzinfo is None:
+            starts = starts.replace(tzinfo=UTC)
+        return {"title": title, **when_params(starts, self._zone)}
 
     async def unreachable(self, who: str, channel: str) -> None:
         await self._tell(

@@ -6,28 +6,41 @@ Tests build the club through the same function, pointing its settings at fake fa
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
 from bot.alerts import CoordinatorAlerts
+from bot.composer import Composer
+from bot.console_sender import ConsoleSender
+from bot.delivery import Sender
 from bot.demo_club import seed_activities, seed_demo_club
 from bot.dialogue import Dialogue
+from bot.dispatcher import Dispatcher
+from bot.rate_limit import RateLimiter
+from bot.reminder_times import ReminderTimes
+from bot.reminders import ReminderPlanner
 from bot.speech import SpeechCache, speech_engine_for
 from bot.telegram.alerts import TelegramAlerts
 from bot.telegram.app import ClubApplication, build_application, route_updates
 from bot.telegram.channel import TelegramChannel, VoiceMaker
+from bot.telegram.sender import TelegramSender
 from bot.web import TelegramWebhook, make_web_app
 from config import Catalogue, Settings
 from conversations import Engine, all_flows
 from storage import UnitOfWorkFactory, migrate, open_database
+from storage.models import utc_now
 
 __all__ = ["Club", "TelegramParts", "build_club"]
 
 log = logging.getLogger(__name__)
+
+WELCOME_DELAY = timedelta(seconds=20)
+"""Local mode: how soon after registering a newcomer sees their first reminder."""
 
 
 @dataclass
@@ -46,7 +59,23 @@ class Club:
     dialogue: Dialogue
     alerts: CoordinatorAlerts
     speech: SpeechCache | None
+    planner: ReminderPlanner
+    composer: Composer
+    senders: dict[str, Sender] = field(default_factory=dict)
     telegram: TelegramParts | None = None
+
+    def dispatcher(self, clock: Callable[[], datetime] = utc_now) -> Dispatcher:
+        """The outbox dispatcher over every channel this club can send on."""
+        welcome = WELCOME_DELAY if self.settings.local_mode else None
+        return Dispatcher(
+            self.units,
+            self.composer,
+            self.senders,
+            self.alerts,
+            self.planner,
+            clock=clock,
+            welcome_after=welcome,
+        )
 
     async def prepare(self, demo: bool) -> None:
         """Migrate, add the standard activities, and in local mode the demo club."""
@@ -100,14 +129,25 @@ def build_club(settings: Settings) -> Club:
     catalogue = Catalogue.load()
     database = open_database(settings.database_url)
     units = UnitOfWorkFactory(database)
-    alerts = CoordinatorAlerts()
+    alerts = CoordinatorAlerts(units, settings.zone)
     engine = Engine(all_flows(), catalogue.vocabulary, catalogue.label)
-    dialogue = Dialogue(engine, units, settings.club_name, alerts.help_needed)
+    dialogue = Dialogue(engine, units, settings.club_name, settings.zone, alerts.help_needed)
     speech_engine = speech_engine_for(settings.tts_engine)
     speech = SpeechCache(units, speech_engine) if speech_engine else None
-    club = Club(settings, catalogue, database, units, dialogue, alerts, speech)
+    quiet_start, quiet_end = settings.quiet
+    times = ReminderTimes(
+        day_before=settings.reminder_day_before_at,
+        morning=settings.reminder_morning_at,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+    )
+    planner = ReminderPlanner(units, settings.zone, times)
+    composer = Composer(settings.club_name, settings.zone)
+    club = Club(settings, catalogue, database, units, dialogue, alerts, speech, planner, composer)
     if settings.telegram_enabled:
         club.telegram = _telegram(club)
+    if settings.local_mode:
+        club.senders["console"] = ConsoleSender(catalogue)
     return club
 
 
@@ -121,4 +161,6 @@ def _telegram(club: Club) -> TelegramParts:
     )
     route_updates(application, channel)
     club.alerts.add_sink(TelegramAlerts(application.bot, club.catalogue, club.units))
+    limiter = RateLimiter(settings.telegram_per_second, settings.telegram_per_chat_per_second)
+    club.senders["telegram"] = TelegramSender(application.bot, club.catalogue, limiter, voices)
     return TelegramParts(application, channel, webhook)

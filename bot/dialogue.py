@@ -10,6 +10,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -17,6 +19,7 @@ from bot.recorder import HelpNeeded, record
 from bot.snapshots import ClubShape, load_position, take_snapshot
 from conversations import Engine, Input, Reply, Text
 from storage import UnitOfWorkFactory
+from storage.models import utc_now
 
 __all__ = ["BUSY", "Answer", "Dialogue", "HelpListener"]
 
@@ -53,12 +56,16 @@ class Dialogue:
         engine: Engine,
         units: UnitOfWorkFactory,
         club_name: str,
+        zone: ZoneInfo,
         on_help: HelpListener | None = None,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._engine = engine
         self._units = units
         self._club_name = club_name
         self._on_help = on_help
+        self._zone = zone
+        self.clock = clock
         self.shape = ClubShape()
 
     async def handle(self, address: str, said: Input, once: str | None = None) -> Answer:
@@ -94,7 +101,9 @@ class Dialogue:
                 if not await uow.records.first_sighting(source, key):
                     return DUPLICATE, []
             speaker = await uow.people.by_address(address)
-            snapshot = await take_snapshot(uow, address, speaker, self._club_name, self.shape)
+            snapshot = await take_snapshot(
+                uow, address, speaker, self._club_name, self.shape, self._zone, self.clock()
+            )
             position = await load_position(uow, address)
             outcome = self._engine.handle(snapshot, position, said)
             recorded = await record(uow, address, speaker, outcome.changes, self.shape.activity_ids)

@@ -13,6 +13,7 @@ from conversations import (
     SetDays,
     SetPreference,
     SetReminderTiming,
+    SetSessionAnswer,
 )
 from storage import UnitOfWork, split_address
 from storage.models import Person, utc_now
@@ -30,6 +31,7 @@ class HelpNeeded:
     where: str
     kind: str
     attachment: str = ""
+    session_id: int | None = None
 
 
 @dataclass
@@ -67,6 +69,12 @@ async def record(
                 person = await uow.people.get(person_id)
                 if person is not None:
                     person.reminder_timing = timing
+            case SetSessionAnswer(session_id, person_id, answer):
+                answered_by = speaker.id if speaker else None
+                await uow.sessions.set_answer(session_id, person_id, answer, answered_by)
+                if answer == "need_help":
+                    lift = RequestHelp(f"reminder.{session_id}", "lift")
+                    await _help(uow, address, speaker, lift, result, session_id)
             case RequestHelp():
                 await _help(uow, address, speaker, change, result)
             case Erase(person_ids):
@@ -83,14 +91,20 @@ async def _help(
     speaker: Person | None,
     asked: RequestHelp,
     result: Recorded,
+    session_id: int | None = None,
 ) -> None:
     person_id = speaker.id if speaker else None
     request = await uow.records.request_help(
-        person_id, None if speaker else address, asked.where, asked.kind, asked.attachment or None
+        person_id,
+        None if speaker else address,
+        asked.where,
+        asked.kind,
+        asked.attachment or None,
+        session_id,
     )
     who = speaker.name if speaker else ""
     result.help.append(
-        HelpNeeded(request.id, who, address, asked.where, asked.kind, asked.attachment)
+        HelpNeeded(request.id, who, address, asked.where, asked.kind, asked.attachment, session_id)
     )
 
 

@@ -6,6 +6,7 @@ coordinator setting the club up can fix it without reading a traceback.
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +41,11 @@ class Settings(BaseSettings):
     tts_engine: Literal["gtts", "offline", "off"] = "gtts"
     club_name: str = "Healthy Living Club"
     club_timezone: str = "Europe/London"
+    quiet_hours: str = "20:00-09:00"
+    reminder_day_before_at: time = time(11, 0)
+    reminder_morning_at: time = time(9, 0)
+    telegram_per_second: float = 30.0
+    telegram_per_chat_per_second: float = 1.0
 
     @field_validator("database_url")
     @classmethod
@@ -55,6 +61,24 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError("is not a known time zone, such as Europe/London") from error
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_span(cls, value: str) -> str:
+        start, _, end = value.partition("-")
+        try:
+            time.fromisoformat(start.strip())
+            time.fromisoformat(end.strip())
+        except ValueError as error:
+            raise ValueError("must look like 20:00-09:00") from error
+        return value
+
+    @field_validator("telegram_per_second", "telegram_per_chat_per_second")
+    @classmethod
+    def _positive_rate(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be more than 0")
         return value
 
     @field_validator("port")
@@ -100,6 +124,11 @@ class Settings(BaseSettings):
         if self.telegram_webhook_secret is not None and self.public_url is None:
             raise ValueError("PUBLIC_URL: is needed when TELEGRAM_WEBHOOK_SECRET is set")
         return self
+
+    @property
+    def quiet(self) -> tuple[time, time]:
+        start, _, end = self.quiet_hours.partition("-")
+        return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
 
     @property
     def zone(self) -> ZoneInfo:

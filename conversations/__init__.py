@@ -9,11 +9,12 @@ from conversations.changes import (
     SetDays,
     SetPreference,
     SetReminderTiming,
+    SetSessionAnswer,
 )
 from conversations.engine import IDLE, Engine, Outcome
 from conversations.flows import ACTIVITY_EMOJI, all_flows
 from conversations.model import HELP_CHOICE, Choice, Hint, Input, InputKind, Meaning, Reply, Text
-from conversations.snapshot import PersonView, Position, SeriesView, Snapshot
+from conversations.snapshot import PersonView, Position, SeriesView, SessionView, Snapshot
 
 __all__ = [
     "ACTIVITY_EMOJI",
@@ -35,9 +36,11 @@ __all__ = [
     "Reply",
     "RequestHelp",
     "SeriesView",
+    "SessionView",
     "SetDays",
     "SetPreference",
     "SetReminderTiming",
+    "SetSessionAnswer",
     "Snapshot",
     "Text",
     "all_flows",

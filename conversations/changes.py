@@ -13,6 +13,7 @@ __all__ = [
     "SetDays",
     "SetPreference",
     "SetReminderTiming",
+    "SetSessionAnswer",
 ]
 
 
@@ -56,6 +57,15 @@ class SetReminderTiming:
 
 
 @dataclass(frozen=True)
+class SetSessionAnswer:
+    """coming, not_coming or need_help (the coordinator is then told about a lift)."""
+
+    session_id: int
+    person_id: int
+    answer: str
+
+
+@dataclass(frozen=True)
 class RequestHelp:
     """Someone wants to talk to a person; `where` says which question they were on."""
 
@@ -71,5 +81,12 @@ class Erase:
 
 
 Change = (
-    Register | RefuseConsent | SetPreference | SetDays | SetReminderTiming | RequestHelp | Erase
+    Register
+    | RefuseConsent
+    | SetPreference
+    | SetDays
+    | SetReminderTiming
+    | SetSessionAnswer
+    | RequestHelp
+    | Erase
 )

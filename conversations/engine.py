@@ -6,16 +6,18 @@ records the `changes` and the new position in one unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from copy import deepcopy  # flows change their notes in place; the caller's stay as given
 from dataclasses import dataclass, field
 
 from conversations.changes import Change, RequestHelp
 from conversations.flow import BEGIN, Context, Flow, Goto, Question, Turn, choice
-from conversations.model import HELP_CHOICE, Choice, Hint, Input, InputKind, Reply, Text, text
+from conversations.flows.reminder import SessionChoice, read_session_choice, settle
+from conversations.model import HELP_CHOICE, Choice, Input, InputKind, Reply, Text, text
 from conversations.snapshot import Position, Snapshot
 from conversations.understanding import Vocabulary, match_choice, normalise, wants_help
 
-__all__ = ["IDLE", "Engine", "Outcome"]
+__all__ = ["IDLE", "Engine", "Outcome", "asking"]
 
 IDLE = "idle"
 """The flow name of a position with no open question."""
@@ -35,11 +37,31 @@ COMMAND_FLOWS = {
 LONGEST_ANSWER = 500
 
 
+def asking(
+    question: Question, question_id: int, say: Sequence[Text] = (), short: bool = False
+) -> Reply:
+    """The reply that asks `question`: its prompt, its choices and "Talk to a person"."""
+    prompt = (question.short,) if short else question.prompt
+    return Reply(
+        texts=(*say, *prompt),
+        choices=(*question.choices, HELP),
+        speak=question.speak,
+        hint=question.hint,
+        question_id=question_id,
+    )
+
+
 @dataclass
 class Outcome:
+    """Replies to send, changes to record, the new position, and the choice taken (if any).
+
+    `taken` lets a channel mark a pressed button as answered; a stale press leaves it None.
+    """
+
     replies: list[Reply] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     position: Position | None = None
+    taken: str | None = None
 
 
 class Engine:
@@ -66,6 +88,9 @@ class Engine:
             return self._start(snapshot, position, "registration", outcome, say)
         if said.kind is InputKind.COMMAND:
             return self._command(snapshot, position, said.value, outcome)
+        chosen = read_session_choice(said.value) if said.kind is InputKind.CHOICE else None
+        if chosen is not None and not self._is_current(position, chosen):
+            return self._session_choice(snapshot, position, said, chosen, outcome)
         if position.flow == IDLE:
             return self._idle(snapshot, position, said, outcome)
         return self._answer(snapshot, position, said, outcome)
@@ -77,16 +102,45 @@ class Engine:
             return False
         return wants_help(normalise(said.value), self._vocabulary(language))
 
+    @staticmethod
+    def _is_current(position: Position, chosen: SessionChoice) -> bool:
+        """The press answers the reminder question that is open right now."""
+        return (
+            position.flow == "reminder"
+            and position.data.get("session") == chosen.session_id
+            and position.data.get("member") == chosen.member_id
+        )
+
+    def _session_choice(
+        self,
+        snapshot: Snapshot,
+        position: Position,
+        said: Input,
+        chosen: SessionChoice,
+        outcome: Outcome,
+    ) -> Outcome:
+        """A button from an earlier reminder: it still counts, and the open question stays."""
+        turn = settle(snapshot, chosen)
+        outcome.changes.extend(turn.changes)
+        if turn.changes:
+            outcome.taken = said.value
+        if position.flow == IDLE:
+            outcome.replies.append(Reply(tuple(turn.say), speak=True))
+            outcome.position = position
+            return outcome
+        ctx = Context(snapshot, deepcopy(position.data))
+        question = self._flows[position.flow].question(ctx, position.step)
+        return self._ask(ctx, position, question, outcome, turn.say)
+
     def _command(
         self, snapshot: Snapshot, position: Position, name: str, outcome: Outcome
     ) -> Outcome:
         flow = COMMAND_FLOWS.get(name)
+        unknown = [] if flow else [text("common.unknown_command")]
+        if snapshot.person is None:  # checked first: the menu needs a registered person
+            return self._start(snapshot, position, "registration", outcome, unknown)
         if flow is None:
-            return self._start(
-                snapshot, position, "menu", outcome, [text("common.unknown_command")]
-            )
-        if snapshot.person is None:
-            return self._start(snapshot, position, "registration", outcome)
+            return self._start(snapshot, position, "menu", outcome, unknown)
         return self._start(snapshot, position, flow, outcome)
 
     def _idle(
@@ -108,7 +162,7 @@ class Engine:
     def _answer(
         self, snapshot: Snapshot, position: Position, said: Input, outcome: Outcome
     ) -> Outcome:
-        ctx = Context(snapshot, dict(position.data))
+        ctx = Context(snapshot, deepcopy(position.data))
         flow = self._flows[position.flow]
         question = flow.question(ctx, position.step)
         key: str | None
@@ -127,6 +181,8 @@ class Engine:
             return self._ask(
                 ctx, position, question, outcome, self._unread(said, position, outcome)
             )
+        if said.kind is InputKind.CHOICE:
+            outcome.taken = key
         if key == HELP_CHOICE:
             return self._help(snapshot, position, outcome, question)
         if not question.choices and len(key) > LONGEST_ANSWER:
@@ -173,7 +229,7 @@ class Engine:
             outcome.replies.append(Reply(tuple(said), speak=True))
             outcome.position = position
             return outcome
-        ctx = Context(snapshot, dict(position.data))
+        ctx = Context(snapshot, deepcopy(position.data))
         return self._ask(ctx, position, question, outcome, [*said, text("help.carry_on")])
 
     def _start(
@@ -220,18 +276,7 @@ class Engine:
         say: list[Text],
         short: bool = False,
     ) -> Outcome:
-        prompt = (question.short,) if short else question.prompt
-        choices = (*question.choices, HELP)
-        hint = question.hint if question.choices else Hint.FREE_TEXT
-        outcome.replies.append(
-            Reply(
-                texts=(*say, *prompt),
-                choices=choices,
-                speak=question.speak,
-                hint=hint,
-                question_id=position.question_id,
-            )
-        )
+        outcome.replies.append(asking(question, position.question_id, say, short))
         outcome.position = Position(position.flow, position.step, ctx.data, position.question_id)
         return outcome
 

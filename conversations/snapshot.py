@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-__all__ = ["PersonView", "Position", "SeriesView", "Snapshot"]
+__all__ = ["PersonView", "Position", "SeriesView", "SessionView", "Snapshot"]
+
+LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,21 @@ class SeriesView:
     title: str
     weekday: int
     week_of_month: int | None
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """One meeting on one day; `series_id` is None for a one-off session."""
+
+    id: int
+    series_id: int | None
+    title: str
+    activity: str
+    place: str
+    postcode: str
+    starts_at: datetime
+    ends_at: datetime
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,13 @@ class Snapshot:
     series: tuple[SeriesView, ...] = ()
     phone: str | None = None
     """The number a text or call came from, so nobody is asked for it again."""
+    sessions: tuple[SessionView, ...] = ()
+    """Sessions from the last week and the coming weeks, earliest first."""
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    zone: ZoneInfo = LONDON
+
+    def session(self, session_id: int) -> SessionView | None:
+        return next((s for s in self.sessions if s.id == session_id), None)
 
     def subject(self, person_id: int | None) -> PersonView | None:
         """The person a flow is about: the speaker or one of the members they care for."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import String, cast, delete, literal, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,6 +83,10 @@ class PeopleRepository:
         await self._session.execute(
             delete(PersonRole).where(PersonRole.person_id == person_id, PersonRole.role == role)
         )
+
+    async def registered_since(self, moment: datetime) -> list[Person]:
+        query = select(Person).where(Person.created_at >= moment).order_by(Person.id)
+        return list(await self._session.scalars(query))
 
     async def with_role(self, role: str) -> list[Person]:
         query = select(Person).join(PersonRole).where(PersonRole.role == role).order_by(Person.id)

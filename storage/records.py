@@ -50,9 +50,15 @@ class RecordsRepository:
         where: str,
         kind: str = "talk",
         attachment: str | None = None,
+        session_id: int | None = None,
     ) -> HelpRequest:
         request = HelpRequest(
-            person_id=person_id, address=address, where=where, kind=kind, attachment=attachment
+            person_id=person_id,
+            address=address,
+            where=where,
+            kind=kind,
+            attachment=attachment,
+            session_id=session_id,
         )
         self._session.add(request)
         await self._session.flush()

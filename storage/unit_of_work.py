@@ -7,8 +7,10 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.club import ClubRepository
+from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.records import RecordsRepository
+from storage.sessions import SessionsRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
@@ -20,6 +22,8 @@ class UnitOfWork:
     people: PeopleRepository
     club: ClubRepository
     records: RecordsRepository
+    sessions: SessionsRepository
+    outbox: OutboxRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -29,6 +33,8 @@ class UnitOfWork:
         self.people = PeopleRepository(self.session)
         self.club = ClubRepository(self.session)
         self.records = RecordsRepository(self.session)
+        self.sessions = SessionsRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
         return self
 
     async def __aexit__(

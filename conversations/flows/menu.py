@@ -17,10 +17,12 @@ class Menu(Flow):
         return Question(
             (text("menu.hello", name=person.name), text("menu.ask")),
             text("menu.ask.short"),
-            (choice("my_choices", "🎵"), choice("my_data", "📋"), choice("nothing", "👋")),
+            (choice("next_session", "📅"), choice("my_choices", "🎵"), choice("my_data", "📋")),
         )
 
     def answer(self, ctx: Context, step: str, answer: str) -> Turn:
+        if answer == "next_session":
+            return Turn(next=Goto("reminder", BEGIN, {}))
         if answer == "my_choices":
             return Turn(next=Goto("preferences", BEGIN, {}))
         if answer == "my_data":

@@ -1,0 +1,165 @@
+"""Turning claimed outbox rows into messages: the channel to use, the words, and, for a
+reminder, the question it opens in the person's conversation."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from bot.delivery import Outgoing
+from bot.snapshots import session_view
+from conversations import IDLE, PersonView, Reply, Snapshot
+from conversations.engine import asking
+from conversations.flows.reminder import reminder_question, session_params
+from conversations.model import text
+from storage import UnitOfWork
+from storage.models import ClubSession, OutboxMessage, Person
+
+__all__ = ["Composer", "Skipped", "handle_on"]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    row_id: int
+    reason: str
+    failed: bool = False
+    person_name: str = ""
+
+
+def handle_on(person: Person, channel: str) -> str | None:
+    """The person's address on a channel, if they have one there."""
+    if channel == "telegram":
+        return str(person.telegram_id) if person.telegram_id is not None else None
+    if channel == "voice":
+        return person.phone
+    if channel == "sms":
+        return None if person.phone_is_landline else person.phone
+    if channel == "console":
+        return person.console_name
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class Composer:
+    def __init__(self, club_name: str, zone: ZoneInfo) -> None:
+        self._club_name = club_name
+        self._zone = zone
+
+    async def compose(
+        self,
+        uow: UnitOfWork,
+        rows: list[OutboxMessage],
+        channels: Collection[str],
+        now: datetime,
+    ) -> tuple[list[Outgoing], list[Skipped]]:
+        ready: list[Outgoing] = []
+        skipped: list[Skipped] = []
+        for row in rows:
+            made = await self._one(uow, row, channels, now)
+            if isinstance(made, Outgoing):
+                ready.append(made)
+            else:
+                skipped.append(made)
+        return ready, skipped
+
+    async def _one(
+        self, uow: UnitOfWork, row: OutboxMessage, channels: Collection[str], now: datetime
+    ) -> Outgoing | Skipped:
+        person = await uow.people.get(row.person_id)
+        if person is None:
+            return Skipped(row.id, "person gone")
+        channel = await self.pick_channel(uow, person, row.channel, channels)
+        if channel is None:
+            return Skipped(row.id, "no channel reaches them", failed=True, person_name=person.name)
+        meeting = await uow.sessions.get(row.session_id) if row.session_id else None
+        reply: Reply | None
+        expires = None
+        if row.kind in {"reminder", "followup"}:
+            reason = await self._reminder_pointless(uow, row, meeting, now)
+            if reason or meeting is None:
+                return Skipped(row.id, reason or "session gone")
+            expires = _aware(meeting.starts_at)
+            reply = await self._reminder(uow, row, person, channel, meeting)
+        elif row.kind == "notice" and meeting is not None:
+            params = session_params(session_view(meeting), self._snapshot(channel))
+            reply = Reply((text(f"notice.{row.payload['notice']}", **params),), speak=True)
+        else:
+            reply = None
+        if reply is None:
+            return Skipped(row.id, f"nothing to say for {row.kind}")
+        handle = handle_on(person, channel)
+        assert handle is not None
+        return Outgoing(
+            row.id,
+            person.id,
+            channel,
+            handle,
+            reply,
+            person.language,
+            person.spoken,
+            person.slow_speech,
+            row.kind,
+            row.attempts,
+            expires,
+        )
+
+    async def pick_channel(
+        self, uow: UnitOfWork, person: Person, first: str, channels: Collection[str]
+    ) -> str | None:
+        """`first` if it still reaches the person, else the next in their own order."""
+        unreachable = await uow.people.unreachable_channels(person.id)
+        order = [first, *person.channel_order]
+        for channel in order:
+            if channel in channels and channel not in unreachable and handle_on(person, channel):
+                return channel
+        return None
+
+    async def _reminder_pointless(
+        self, uow: UnitOfWork, row: OutboxMessage, meeting: ClubSession | None, now: datetime
+    ) -> str | None:
+        if meeting is None:
+            return "session gone"
+        if meeting.cancelled_at is not None:
+            return "session cancelled"
+        if _aware(meeting.starts_at) <= now:
+            return "session started"
+        if row.kind == "followup":
+            answers = await uow.sessions.answers(meeting.id)
+            if row.payload.get("member") in answers:
+                return "already answered"
+        return None
+
+    def _snapshot(self, channel: str) -> Snapshot:
+        return Snapshot(channel=channel, club_name=self._club_name, person=None, zone=self._zone)
+
+    async def _reminder(
+        self,
+        uow: UnitOfWork,
+        row: OutboxMessage,
+        person: Person,
+        channel: str,
+        meeting: ClubSession,
+    ) -> Reply | None:
+        member = await uow.people.get(int(row.payload["member"]))
+        if member is None:
+            return None
+        handle = handle_on(person, channel)
+        address = f"{channel}:{handle}"
+        current = await uow.records.position(address)
+        question_id = (current.question_id if current else 0) + 1
+        resume = None
+        if current is not None and current.flow not in {IDLE, "reminder"}:
+            resume = {"flow": current.flow, "step": current.step, "data": dict(current.data)}
+        kind = str(row.payload.get("kind", "next"))
+        data = {"session": meeting.id, "member": member.id, "kind": kind, "resume": resume}
+        await uow.records.save_position(address, person.id, "reminder", "answer", data, question_id)
+        member_view = PersonView(member.id, member.name, frozenset())
+        question = reminder_question(
+            session_view(meeting), member_view, person.id, kind, self._snapshot(channel)
+        )
+        return asking(question, question_id)

@@ -1,0 +1,95 @@
+"""The dispatcher's Telegram sender: a reminder or notice as a message with big buttons,
+then its voice note, within Telegram's limits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.delivery import Outcome, Outgoing, SendResult
+from bot.rate_limit import RateLimiter
+from bot.spoken import spoken_text
+from bot.telegram.channel import VoiceMaker
+from bot.telegram.render import keyboard, message_text
+from config import Catalogue
+
+__all__ = ["TelegramSender"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _seconds(error: RetryAfter) -> float:
+    wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
+
+class TelegramSender:
+    channel = "telegram"
+
+    def __init__(
+        self,
+        bot: Bot,
+        catalogue: Catalogue,
+        limiter: RateLimiter,
+        voices: VoiceMaker | None = None,
+    ) -> None:
+        self._bot = bot
+        self._catalogue = catalogue
+        self._limiter = limiter
+        self._voices = voices
+
+    async def _paced(self, chat: str, call: Callable[[], Awaitable[T]]) -> T:
+        await self._limiter.acquire(chat)
+        return await call()
+
+    async def send(self, message: Outgoing) -> SendResult:
+        chat = int(message.handle)
+        words = message_text(self._catalogue, message.language, message.reply)
+        buttons = keyboard(self._catalogue, message.language, message.reply)
+        try:
+            sent = await self._paced(
+                message.handle, lambda: self._bot.send_message(chat, words, reply_markup=buttons)
+            )
+        except RetryAfter as error:
+            self._limiter.pause(_seconds(error))
+            return SendResult(Outcome.RETRY, error="flood wait", retry_after=_seconds(error))
+        except Forbidden:
+            return SendResult(Outcome.PERMANENT, error="blocked")
+        except BadRequest as error:
+            return SendResult(Outcome.PERMANENT, error=f"refused: {type(error).__name__}")
+        except (TimedOut, NetworkError) as error:
+            return SendResult(Outcome.RETRY, error=type(error).__name__)
+        provider_id = str(sent.message_id)
+        voice_error = await self._voice(message, chat)
+        return SendResult(Outcome.SENT, provider_id=provider_id, error=voice_error)
+
+    async def _voice(self, message: Outgoing, chat: int) -> str | None:
+        """The spoken version; once the text is out, a failed voice note is not retried
+        (that would send the text twice) but is noted on the row."""
+        if not (message.reply.speak and message.spoken and self._voices):
+            return None
+        spoken = spoken_text(self._catalogue, message.language, message.reply)
+        voice = await self._voices(spoken, message.language, message.slow)
+        if voice is None:
+            return "no voice note: speech failed"
+        ogg, seconds = voice
+        for _ in range(3):
+            try:
+                await self._paced(
+                    message.handle,
+                    lambda: self._bot.send_voice(chat, voice=ogg, duration=max(1, round(seconds))),
+                )
+                return None
+            except RetryAfter as error:
+                self._limiter.pause(_seconds(error))
+            except (Forbidden, BadRequest):
+                return "no voice note: refused"
+            except (TimedOut, NetworkError):
+                continue
+        return "no voice note: Telegram did not take it"

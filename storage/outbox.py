@@ -1,0 +1,135 @@
+"""The outbox: everything the club sends on its own initiative, before and after sending.
+
+Rows are claimed with a lease. On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED so
+several dispatchers share the work; a row whose lease ran out (its dispatcher died) is
+claimed again, so a restart repeats at most the message that was in flight.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage
+
+__all__ = ["Delivery", "OutboxRepository", "Status"]
+
+
+class Status:
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A row to put in the outbox."""
+
+    person_id: int
+    channel: str
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any]
+    session_id: int | None = None
+    broadcast_id: int | None = None
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enqueue(self, deliveries: Sequence[Delivery]) -> int:
+        """Insert rows whose idempotency key is new; returns how many were new."""
+        if not deliveries:
+            return 0
+        values = [
+            {
+                "person_id": d.person_id,
+                "channel": d.channel,
+                "kind": d.kind,
+                "idempotency_key": d.key,
+                "due_at": d.due_at,
+                "payload": d.payload,
+                "session_id": d.session_id,
+                "broadcast_id": d.broadcast_id,
+                "status": Status.PENDING,
+                "attempts": 0,
+            }
+            for d in deliveries
+        ]
+        dialect = self._session.bind.dialect.name if self._session.bind else "sqlite"
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(OutboxMessage)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        )
+        result = await self._session.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def claim(
+        self, now: datetime, limit: int, lease: timedelta, channels: Sequence[str] | None = None
+    ) -> list[OutboxMessage]:
+        """Take up to `limit` due rows (and rows whose lease ran out) for sending."""
+        due = or_(
+            and_(OutboxMessage.status == Status.PENDING, OutboxMessage.due_at <= now),
+            and_(OutboxMessage.status == Status.SENDING, OutboxMessage.claimed_until < now),
+        )
+        query = select(OutboxMessage).where(due)
+        if channels is not None:
+            query = query.where(OutboxMessage.channel.in_(list(channels)))
+        query = query.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+        query = query.with_for_update(skip_locked=True)
+        rows = list(await self._session.scalars(query))
+        for row in rows:
+            row.status = Status.SENDING
+            row.claimed_until = now + lease
+            row.attempts += 1
+        await self._session.flush()
+        return rows
+
+    async def get(self, row_id: int) -> OutboxMessage | None:
+        return await self._session.get(OutboxMessage, row_id)
+
+    async def by_provider_id(self, provider_id: str) -> OutboxMessage | None:
+        query = select(OutboxMessage).where(OutboxMessage.provider_id == provider_id)
+        return (await self._session.scalars(query)).first()
+
+    async def counts(self, **where: Any) -> dict[str, int]:
+        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        for column, value in where.items():
+            query = query.where(getattr(OutboxMessage, column) == value)
+        return {status: count for status, count in (await self._session.execute(query)).all()}
+
+    async def settle(
+        self,
+        row_id: int,
+        status: str,
+        provider_id: str | None = None,
+        error: str | None = None,
+        sent_at: datetime | None = None,
+        due_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "claimed_until": None}
+        if provider_id is not None:
+            values["provider_id"] = provider_id
+        if error is not None:
+            values["last_error"] = error[:200]
+        if sent_at is not None:
+            values["sent_at"] = sent_at
+        if due_at is not None:
+            values["due_at"] = due_at
+        await self._session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values)
+        )

@@ -1,0 +1,143 @@
+"""Sessions: the calendar's meetings, who comes, and their answers to reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.calendar import SeriesRule, occurrences
+from storage.models import (
+    CareLink,
+    ClubSession,
+    Person,
+    PersonDay,
+    PersonRole,
+    SessionAnswer,
+    SessionSeries,
+    utc_now,
+)
+
+__all__ = ["SessionsRepository", "rule_of"]
+
+
+def rule_of(series: SessionSeries) -> SeriesRule:
+    return SeriesRule(
+        series.weekday,
+        series.week_of_month,
+        series.start_time,
+        series.end_time,
+        series.first_day,
+        series.last_day,
+    )
+
+
+class SessionsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, session_id: int) -> ClubSession | None:
+        return await self._session.get(ClubSession, session_id)
+
+    async def add(self, meeting: ClubSession) -> ClubSession:
+        self._session.add(meeting)
+        await self._session.flush()
+        return meeting
+
+    async def between(
+        self, start: datetime, end: datetime, include_cancelled: bool = False
+    ) -> list[ClubSession]:
+        """Sessions that start within [start, end), earliest first."""
+        query = select(ClubSession).where(
+            ClubSession.starts_at >= start, ClubSession.starts_at < end
+        )
+        if not include_cancelled:
+            query = query.where(ClubSession.cancelled_at.is_(None))
+        return list(await self._session.scalars(query.order_by(ClubSession.starts_at)))
+
+    async def materialise(self, zone: ZoneInfo, first: date, last: date) -> int:
+        """Add each series' meetings between two days that are not in the calendar yet."""
+        added = 0
+        for series in await self._session.scalars(select(SessionSeries)):
+            known = set(
+                await self._session.scalars(
+                    select(ClubSession.starts_at).where(ClubSession.series_id == series.id)
+                )
+            )
+            known_utc = {moment.replace(tzinfo=None) for moment in known}
+            for meeting in occurrences(rule_of(series), first, last, zone):
+                if meeting.starts_at.replace(tzinfo=None) in known_utc:
+                    continue
+                self._session.add(
+                    ClubSession(
+                        series_id=series.id,
+                        title=series.title,
+                        activity_key=series.activity_key,
+                        place=series.place,
+                        postcode=series.postcode,
+                        starts_at=meeting.starts_at,
+                        ends_at=meeting.ends_at,
+                    )
+                )
+                added += 1
+        await self._session.flush()
+        return added
+
+    async def cancel(self, meeting: ClubSession) -> None:
+        meeting.cancelled_at = utc_now()
+
+    async def comers(self, meeting: ClubSession) -> list[Person]:
+        """Members expected that day: those who come to the series (all members for a
+        one-off session)."""
+        if meeting.series_id is not None:
+            query = (
+                select(Person)
+                .join(PersonDay, PersonDay.person_id == Person.id)
+                .where(PersonDay.series_id == meeting.series_id)
+            )
+        else:
+            query = (
+                select(Person)
+                .join(PersonRole, PersonRole.person_id == Person.id)
+                .where(PersonRole.role == "member")
+            )
+        return list(await self._session.scalars(query.order_by(Person.id)))
+
+    async def reminder_carers(self, member_ids: Sequence[int]) -> dict[int, list[Person]]:
+        """Carers who chose to get each member's reminders."""
+        query = (
+            select(CareLink.member_id, Person)
+            .join(Person, Person.id == CareLink.carer_id)
+            .where(CareLink.member_id.in_(list(member_ids)), CareLink.gets_reminders.is_(True))
+        )
+        found: dict[int, list[Person]] = {}
+        for member_id, carer in (await self._session.execute(query)).all():
+            found.setdefault(member_id, []).append(carer)
+        return found
+
+    async def answers(self, session_id: int) -> dict[int, str]:
+        query = select(SessionAnswer.person_id, SessionAnswer.answer).where(
+            SessionAnswer.session_id == session_id
+        )
+        return {person: answer for person, answer in (await self._session.execute(query)).all()}
+
+    async def set_answer(
+        self, session_id: int, person_id: int, answer: str, answered_by: int | None
+    ) -> None:
+        existing = await self._session.get(SessionAnswer, (session_id, person_id))
+        if existing is None:
+            existing = SessionAnswer(session_id=session_id, person_id=person_id)
+            self._session.add(existing)
+        existing.answer = answer
+        existing.answered_by_id = answered_by
+        existing.answered_at = utc_now()
+
+    async def recent_and_coming(
+        self, now: datetime, days_back: int, days_ahead: int
+    ) -> list[ClubSession]:
+        return await self.between(
+            now - timedelta(days=days_back), now + timedelta(days=days_ahead), True
+        )
