@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -12,6 +13,7 @@ from bot.alerts import PrintedAlerts
 from bot.bootstrap import Club, build_club
 from bot.console import ConsoleChat
 from bot.service import run_service
+from bot.session_commands import add_session_commands, run_session_command
 from config import Settings, SettingsError, load_settings
 
 __all__ = ["main"]
@@ -32,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="look after the database")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="bring the database up to date")
+    commands.add_parser("dispatch", help="send what is due from the outbox, until stopped")
+    add_session_commands(commands)
     return parser
 
 
@@ -58,6 +62,13 @@ async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:
             await club.prepare(demo=False)
             print("The database is up to date.")
             return 0
+        if arguments.command == "sessions":
+            await club.prepare(demo=settings.local_mode)
+            return await run_session_command(club, arguments)
+        if arguments.command == "dispatch":
+            await club.prepare(demo=False)
+            await _dispatch_until_stopped(club)
+            return 0
         if arguments.command == "chat":
             await club.prepare(demo=settings.local_mode)
             await _chat(club, arguments.name)
@@ -81,5 +92,20 @@ async def _run(club: Club) -> int:
         f"{settings.club_name}: local mode. Nothing leaves this computer.\n"
         "Type your answers, or the number of a choice. Press Ctrl+D to stop."
     )
-    await _chat(club, "you")
+    stop = asyncio.Event()
+    dispatching = asyncio.create_task(club.dispatcher().run(stop))
+    try:
+        await _chat(club, "you")
+    finally:
+        stop.set()
+        await dispatching
     return 0
+
+
+async def _dispatch_until_stopped(club: Club) -> None:
+    """The Procfile's worker: the dispatcher alone, stopped by SIGTERM or Ctrl+C."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    await club.dispatcher().run(stop)

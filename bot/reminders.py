@@ -123,7 +123,8 @@ class ReminderPlanner:
                 return 0
             deliveries = []
             for person in newcomers:
-                if not person.console_name:
+                roles = await uow.people.roles(person.id)
+                if not person.console_name or not roles & {"member", "carer"}:
                     continue
                 members = await uow.people.members_of(person.id)
                 member = members[0] if members else person

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import uvicorn
@@ -63,7 +64,11 @@ async def run_service(club: Club) -> None:
         )
     )
     log.warning("serving on %s:%d", settings.host, settings.port)
+    stop = asyncio.Event()
+    dispatching = asyncio.create_task(club.dispatcher().run(stop))
     try:
         await server.serve()
     finally:
+        stop.set()
+        await dispatching
         await stop_telegram(club)

@@ -1,0 +1,180 @@
+"""`python -m bot sessions add|list|cancel|remind`: the coordinator's calendar by hand.
+
+Every refusal is one plain line; nothing is half-added.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime, time, timedelta
+
+from bot.bootstrap import Club
+from conversations.calendar import SeriesRule, at_local
+from conversations.session_rules import (
+    SessionProblem,
+    check_one_off,
+    check_series,
+    normalise_postcode,
+)
+from storage.models import ClubSession, SessionSeries, utc_now
+from storage.sessions import rule_of
+
+__all__ = ["add_session_commands", "run_session_command"]
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+
+
+def add_session_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sessions = commands.add_parser("sessions", help="add, list, cancel or remind sessions")
+    actions = sessions.add_subparsers(dest="sessions_command", required=True, metavar="ACTION")
+    add = actions.add_parser(
+        "add",
+        help="add a one-off session (--date) or a series (--weekly or --monthly)",
+    )
+    add.add_argument("--title", required=True)
+    add.add_argument("--activity", required=True, help="music, art, gardening, crafts, ...")
+    add.add_argument("--place", required=True)
+    add.add_argument("--postcode", required=True)
+    add.add_argument("--start", required=True, help="start time, such as 10:30")
+    add.add_argument("--end", required=True, help="end time, such as 12:30")
+    when = add.add_mutually_exclusive_group()
+    when.add_argument("--date", help="the day of a one-off session, such as 2026-12-03")
+    when.add_argument("--weekly", help="the weekday of a weekly series, such as wednesday")
+    when.add_argument("--monthly", help="such as 'first sunday' or 'last friday'")
+    add.add_argument("--from", dest="first_day", help="first day of a series (default today)")
+    listing = actions.add_parser("list", help="the coming sessions")
+    listing.add_argument("--days", type=int, default=28)
+    cancel = actions.add_parser("cancel", help="cancel a session and tell those coming")
+    cancel.add_argument("session", type=int)
+    remind = actions.add_parser("remind", help="send a session's reminders now")
+    remind.add_argument("session", type=int)
+
+
+def _clock(typed: str, name: str) -> time:
+    try:
+        return time.fromisoformat(typed)
+    except ValueError:
+        raise SessionProblem(f"--{name} must be a time such as 10:30.") from None
+
+
+def _day(typed: str, name: str) -> date:
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        raise SessionProblem(f"--{name} must be a date such as 2026-12-03.") from None
+
+
+def _weekday(typed: str) -> int:
+    if typed.strip().lower() not in WEEKDAYS:
+        raise SessionProblem(f"{typed!r} is not a weekday, such as wednesday.")
+    return WEEKDAYS.index(typed.strip().lower())
+
+
+async def run_session_command(club: Club, arguments: argparse.Namespace) -> int:
+    try:
+        action = arguments.sessions_command
+        if action == "add":
+            print(await _add(club, arguments))
+        elif action == "list":
+            print(await _list(club, arguments.days))
+        elif action == "cancel":
+            print(await _cancel(club, arguments.session))
+        else:
+            queued = await club.planner.remind_now(arguments.session)
+            print(f"{queued} reminders queued to send now.")
+    except SessionProblem as problem:
+        print(f"Not done: {problem}")
+        return 2
+    return 0
+
+
+async def _add(club: Club, arguments: argparse.Namespace) -> str:
+    zone = club.settings.zone
+    start = _clock(arguments.start, "start")
+    end = _clock(arguments.end, "end")
+    postcode = normalise_postcode(arguments.postcode)
+    if arguments.activity not in await _activity_keys(club):
+        raise SessionProblem(f"{arguments.activity!r} is not one of the club's activities.")
+    details = {
+        "title": arguments.title.strip(),
+        "activity_key": arguments.activity,
+        "place": arguments.place.strip(),
+        "postcode": postcode,
+    }
+    if arguments.weekly is None and arguments.monthly is None:
+        if arguments.date is None:
+            raise SessionProblem("A one-off session needs --date (or use --weekly or --monthly).")
+        day = _day(arguments.date, "date")
+        starts, ends = at_local(day, start, zone), at_local(day, end, zone)
+        check_one_off(starts, ends, utc_now())
+        async with club.units() as uow:
+            added = await uow.sessions.add(ClubSession(starts_at=starts, ends_at=ends, **details))
+            await uow.commit()
+        await club.planner.plan()
+        return f"Added session {added.id}: {details['title']} on {day:%A %d %B} at {start:%H:%M}."
+    rule = _rule(arguments, start, end, datetime.now(zone).date())
+    async with club.units() as uow:
+        others = [(s.title, rule_of(s)) for s in await uow.club.series()]
+        check_series(rule, others)
+        series = await uow.club.add_series(
+            SessionSeries(
+                weekday=rule.weekday,
+                week_of_month=rule.week_of_month,
+                start_time=start,
+                end_time=end,
+                first_day=rule.first_day,
+                **details,
+            )
+        )
+        await uow.commit()
+    await club.planner.plan()
+    return f"Added series {series.id}: {details['title']}."
+
+
+def _rule(arguments: argparse.Namespace, start: time, end: time, today: date) -> SeriesRule:
+    first = _day(arguments.first_day, "from") if arguments.first_day else today
+    if first < today:
+        raise SessionProblem("--from is in the past. Please choose today or later.")
+    if arguments.weekly is not None:
+        return SeriesRule(_weekday(arguments.weekly), None, start, end, first)
+    which, _, day = arguments.monthly.strip().lower().partition(" ")
+    if which not in ORDINALS:
+        raise SessionProblem("--monthly must look like 'first sunday' or 'last friday'.")
+    return SeriesRule(_weekday(day), ORDINALS[which], start, end, first)
+
+
+async def _activity_keys(club: Club) -> set[str]:
+    async with club.units() as uow:
+        return {activity.key for activity in await uow.club.activities()}
+
+
+async def _list(club: Club, days: int) -> str:
+    await club.planner.plan()
+    now = utc_now()
+    lines = []
+    async with club.units() as uow:
+        for meeting in await uow.sessions.between(now, now + timedelta(days=days), True):
+            starts = meeting.starts_at.astimezone(club.settings.zone)
+            answers = await uow.sessions.answers(meeting.id)
+            coming = sum(1 for answer in answers.values() if answer != "not_coming")
+            state = "CANCELLED" if meeting.cancelled_at else f"{coming} coming"
+            lines.append(
+                f"{meeting.id:>5}  {starts:%a %d %b %H:%M}  {meeting.title}  "
+                f"({meeting.place}, {meeting.postcode})  {state}"
+            )
+    return "\n".join(lines) if lines else "No sessions in that time."
+
+
+async def _cancel(club: Club, session_id: int) -> str:
+    async with club.units() as uow:
+        meeting = await uow.sessions.get(session_id)
+        if meeting is None:
+            raise SessionProblem(f"There is no session {session_id}.")
+        if meeting.cancelled_at is not None:
+            raise SessionProblem(f"Session {session_id} is already cancelled.")
+        await uow.sessions.cancel(meeting)
+        await uow.records.audit(None, "session cancelled", session=session_id)
+        await uow.commit()
+    told = await club.planner.announce(session_id, "cancelled")
+    return f"Cancelled session {session_id}. {told} people will be told."
