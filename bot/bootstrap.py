@@ -19,7 +19,7 @@ from bot.composer import Composer
 from bot.console_sender import ConsoleSender
 from bot.delivery import Sender
 from bot.demo_club import seed_activities, seed_demo_club
-from bot.dialogue import Dialogue
+from bot.dialogue import Dialogue, SessionListener
 from bot.dispatcher import Dispatcher
 from bot.rate_limit import RateLimiter
 from bot.reminder_times import ReminderTimes
@@ -125,6 +125,20 @@ def voice_maker(speech: SpeechCache, catalogue: Catalogue) -> VoiceMaker:
     return make
 
 
+def session_follow_up(planner: ReminderPlanner) -> SessionListener:
+    """After a coordinator's change: tell those coming, or send reminders (short notice)."""
+
+    async def follow_up(event: str, session_id: int) -> None:
+        if event in {"cancelled", "changed"}:
+            await planner.announce(session_id, event)
+        elif event == "remind":
+            await planner.remind_now(session_id)
+        else:
+            await planner.plan()
+
+    return follow_up
+
+
 def build_club(settings: Settings) -> Club:
     catalogue = Catalogue.load()
     database = open_database(settings.database_url)
@@ -142,6 +156,7 @@ def build_club(settings: Settings) -> Club:
         quiet_end=quiet_end,
     )
     planner = ReminderPlanner(units, settings.zone, times)
+    dialogue.on_session = session_follow_up(planner)
     composer = Composer(settings.club_name, settings.zone)
     club = Club(settings, catalogue, database, units, dialogue, alerts, speech, planner, composer)
     if settings.telegram_enabled:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.recorder import HelpNeeded, record
+from bot.recorder import HelpNeeded, Recorded, record
 from bot.snapshots import ClubShape, load_position, take_snapshot
 from conversations import Engine, Input, Reply, Text
 from storage import UnitOfWorkFactory
@@ -26,6 +26,7 @@ __all__ = ["BUSY", "Answer", "Dialogue", "HelpListener"]
 log = logging.getLogger(__name__)
 
 HelpListener = Callable[[HelpNeeded], Awaitable[None]]
+SessionListener = Callable[[str, int], Awaitable[None]]
 ATTEMPTS = 4
 FIRST_WAIT_SECONDS = 0.05
 
@@ -59,11 +60,13 @@ class Dialogue:
         zone: ZoneInfo,
         on_help: HelpListener | None = None,
         clock: Callable[[], datetime] = utc_now,
+        on_session: SessionListener | None = None,
     ) -> None:
         self._engine = engine
         self._units = units
         self._club_name = club_name
         self._on_help = on_help
+        self.on_session = on_session
         self._zone = zone
         self.clock = clock
         self.shape = ClubShape()
@@ -77,7 +80,7 @@ class Dialogue:
         wait = FIRST_WAIT_SECONDS
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                answer, help_needed = await self._handle_once(address, said, once)
+                answer, recorded = await self._handle_once(address, said, once)
             except (OperationalError, DBAPIError) as error:
                 if attempt == ATTEMPTS:
                     log.error(
@@ -87,19 +90,18 @@ class Dialogue:
                 await asyncio.sleep(wait)
                 wait *= 2
                 continue
-            for request in help_needed:
-                await self._tell(request)
+            await self._after_commit(recorded)
             return answer
         raise AssertionError("unreachable")
 
     async def _handle_once(
         self, address: str, said: Input, once: str | None
-    ) -> tuple[Answer, list[HelpNeeded]]:
+    ) -> tuple[Answer, Recorded | None]:
         async with self._units() as uow:
             if once is not None:
                 source, _, key = once.partition(":")
                 if not await uow.records.first_sighting(source, key):
-                    return DUPLICATE, []
+                    return DUPLICATE, None
             speaker = await uow.people.by_address(address)
             snapshot = await take_snapshot(
                 uow, address, speaker, self._club_name, self.shape, self._zone, self.clock()
@@ -123,14 +125,21 @@ class Dialogue:
             language = person.language if person else "en"
             spoken = person.spoken if person else False
             await uow.commit()
-        return Answer(outcome.replies, language, spoken, outcome.taken), recorded.help
+        return Answer(outcome.replies, language, spoken, outcome.taken), recorded
 
-    async def _tell(self, request: HelpNeeded) -> None:
-        if self._on_help is None:
+    async def _after_commit(self, recorded: Recorded | None) -> None:
+        """Tell the coordinators and the planner; the answer is already saved, so a
+        failure here is logged, never shown to the person."""
+        if recorded is None:
             return
+        if recorded.session_events:
+            self.shape.forget()
         try:
-            await self._on_help(request)
-        except Exception:  # the person's answer is saved; the alert is retried by hand
-            log.exception(
-                "could not tell the coordinators about help request %s", request.request_id
-            )
+            for request in recorded.help:
+                if self._on_help is not None:
+                    await self._on_help(request)
+            for event, session_id in recorded.session_events:
+                if self.on_session is not None:
+                    await self.on_session(event, session_id)
+        except Exception:
+            log.exception("could not pass on what was just recorded")

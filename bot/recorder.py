@@ -15,8 +15,9 @@ from conversations import (
     SetReminderTiming,
     SetSessionAnswer,
 )
+from conversations.changes import AddSession, CancelSession, ChangeSession, RemindNow
 from storage import UnitOfWork, split_address
-from storage.models import Person, utc_now
+from storage.models import ClubSession, Person, utc_now
 
 __all__ = ["HelpNeeded", "Recorded", "record"]
 
@@ -40,6 +41,8 @@ class Recorded:
 
     person: Person | None
     erased: bool = False
+    session_events: list[tuple[str, int]] = field(default_factory=list)
+    """("added" | "changed" | "cancelled" | "remind", session id): for after the commit."""
     help: list[HelpNeeded] = field(default_factory=list)
 
 
@@ -77,12 +80,50 @@ async def record(
                     await _help(uow, address, speaker, lift, result, session_id)
             case RequestHelp():
                 await _help(uow, address, speaker, change, result)
+            case AddSession() | ChangeSession() | CancelSession() | RemindNow():
+                event = await _sessions(uow, change)
+                await uow.records.audit(
+                    speaker.id if speaker else None, f"session {event[0]}", session=event[1]
+                )
+                result.session_events.append(event)
             case Erase(person_ids):
                 await uow.people.erase(person_ids)
                 result.person = None
                 await uow.records.audit(None, "erased", people=len(person_ids))
                 result.erased = True
     return result
+
+
+async def _sessions(
+    uow: UnitOfWork, change: AddSession | ChangeSession | CancelSession | RemindNow
+) -> tuple[str, int]:
+    """A coordinator's change to the calendar (their role was checked by the engine)."""
+    if isinstance(change, AddSession):
+        added = await uow.sessions.add(
+            ClubSession(
+                title=change.title,
+                activity_key=change.activity,
+                place=change.place,
+                postcode=change.postcode,
+                starts_at=change.starts_at,
+                ends_at=change.ends_at,
+            )
+        )
+        return "added", added.id
+    if isinstance(change, RemindNow):
+        return "remind", change.session_id
+    meeting = await uow.sessions.get(change.session_id)
+    if meeting is None:
+        raise LookupError("the session to change is gone")
+    if isinstance(change, CancelSession):
+        await uow.sessions.cancel(meeting)
+        return "cancelled", meeting.id
+    meeting.starts_at = change.starts_at
+    meeting.ends_at = change.ends_at
+    meeting.place = change.place
+    meeting.postcode = change.postcode
+    meeting.changed_at = utc_now()
+    return "changed", meeting.id
 
 
 async def _help(

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 __all__ = [
+    "AddSession",
+    "CancelSession",
     "Change",
+    "ChangeSession",
     "Erase",
     "RefuseConsent",
     "Register",
+    "RemindNow",
     "RequestHelp",
     "SetDays",
     "SetPreference",
@@ -76,6 +81,37 @@ class RequestHelp:
 
 
 @dataclass(frozen=True)
+class AddSession:
+    """A one-off session added by the coordinator."""
+
+    title: str
+    activity: str
+    place: str
+    postcode: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class ChangeSession:
+    session_id: int
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    postcode: str
+
+
+@dataclass(frozen=True)
+class CancelSession:
+    session_id: int
+
+
+@dataclass(frozen=True)
+class RemindNow:
+    session_id: int
+
+
+@dataclass(frozen=True)
 class Erase:
     person_ids: tuple[int, ...]
 
@@ -88,5 +124,9 @@ Change = (
     | SetReminderTiming
     | SetSessionAnswer
     | RequestHelp
+    | AddSession
+    | ChangeSession
+    | CancelSession
+    | RemindNow
     | Erase
 )

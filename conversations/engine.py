@@ -31,6 +31,7 @@ COMMAND_FLOWS = {
     "preferences": "preferences",
     "mydata": "my_data",
     "forgetme": "forget_me",
+    "sessions": "club_sessions",
 }
 """Commands and the flows they open. Everyone unknown is sent to registration."""
 
@@ -164,6 +165,8 @@ class Engine:
     ) -> Outcome:
         ctx = Context(snapshot, deepcopy(position.data))
         flow = self._flows[position.flow]
+        if not self._allowed(snapshot, flow):
+            return self._start(snapshot, position, "menu", outcome, [text("common.not_allowed")])
         question = flow.question(ctx, position.step)
         key: str | None
         if said.kind is InputKind.CHOICE:
@@ -232,6 +235,13 @@ class Engine:
         ctx = Context(snapshot, deepcopy(position.data))
         return self._ask(ctx, position, question, outcome, [*said, text("help.carry_on")])
 
+    @staticmethod
+    def _allowed(snapshot: Snapshot, flow: Flow) -> bool:
+        """Coordinator and committee flows check the role at every step, not just the first."""
+        if not flow.roles:
+            return True
+        return snapshot.person is not None and bool(snapshot.person.roles & flow.roles)
+
     def _start(
         self,
         snapshot: Snapshot,
@@ -241,7 +251,10 @@ class Engine:
         say: list[Text] | None = None,
     ) -> Outcome:
         ctx = Context(snapshot, {})
-        turn = self._flows[flow_name].begin(ctx)
+        flow = self._flows[flow_name]
+        if not self._allowed(snapshot, flow):
+            return self._start(snapshot, position, "menu", outcome, [text("common.not_allowed")])
+        turn = flow.begin(ctx)
         turn.say[:0] = say or []
         return self._follow(ctx, position, turn, outcome)
 

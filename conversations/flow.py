@@ -85,6 +85,8 @@ class Flow(ABC):
 
     name: ClassVar[str]
     first_step: ClassVar[str]
+    roles: ClassVar[frozenset[str]] = frozenset()
+    """Roles allowed to use this flow (any of them); empty means everyone registered."""
 
     def begin(self, ctx: Context) -> Turn:
         return Turn(next=Goto(self.name, self.first_step, {}))

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from conversations.calendar import SeriesRule
 
-__all__ = ["SessionProblem", "check_one_off", "check_series", "normalise_postcode"]
+__all__ = [
+    "SessionProblem",
+    "check_one_off",
+    "check_series",
+    "normalise_postcode",
+    "read_clock",
+    "read_day",
+]
 
 UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})$")
 
@@ -56,3 +63,69 @@ def check_series(rule: SeriesRule, others: Sequence[tuple[str, SeriesRule]]) -> 
     for title, other in others:
         if _overlap(rule, other):
             raise SessionProblem(f"That overlaps the {title}, which meets at the same time.")
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+
+def read_day(typed: str, today: date) -> date | None:
+    """ "3 December", "December 3", "3/12", "3/12/2026" or "2026-12-03"; a day without a
+    year is the next one to come."""
+    words = typed.strip().lower().replace(",", " ")
+    try:
+        return date.fromisoformat(words)
+    except ValueError:
+        pass
+    numbers = [int(n) for n in re.findall(r"\d+", words)]
+    month = next((_MONTHS[w] for w in re.findall(r"[a-z]+", words) if w in _MONTHS), None)
+    if month is not None and numbers:
+        day, year = numbers[0], (numbers[1] if len(numbers) > 1 else None)
+    elif month is None and len(numbers) in {2, 3} and "/" in words:
+        day, month, year = numbers[0], numbers[1], (numbers[2] if len(numbers) == 3 else None)
+    else:
+        return None
+    if year is not None and year < 100:
+        year += 2000
+    try:
+        found = date(year or today.year, month, day)
+    except ValueError:
+        return None
+    if year is None and found < today:
+        found = found.replace(year=today.year + 1)
+    return found
+
+
+def read_clock(typed: str) -> time | None:
+    """ "10:30", "10.30", "2pm", "2:15 pm" or "14:00"."""
+    found = _CLOCK.match(typed.strip().lower())
+    if found is None:
+        return None
+    hour, minute = int(found[1]), int(found[2] or 0)
+    if found[3] == "pm" and hour < 12:
+        hour += 12
+    elif found[3] == "am" and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)

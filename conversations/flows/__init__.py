@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conversations.flow import Flow
+from conversations.flows.club_sessions import ClubSessions
 from conversations.flows.menu import Help, Menu
 from conversations.flows.my_data import ForgetMe, MyData
 from conversations.flows.preferences import ACTIVITY_EMOJI, Preferences
@@ -21,5 +22,6 @@ def all_flows() -> dict[str, Flow]:
         MyData(),
         ForgetMe(),
         Reminder(),
+        ClubSessions(),
     ]
     return {flow.name: flow for flow in flows}

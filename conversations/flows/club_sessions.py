@@ -1,0 +1,227 @@
+"""The coordinator's sessions: add one, change its time or place, cancel it, or send its
+reminders now. Everyone who said they were coming hears about a change at once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from conversations.calendar import at_local
+from conversations.changes import AddSession, CancelSession, ChangeSession, RemindNow
+from conversations.flow import Context, Flow, Goto, Question, Turn, choice, no_choice, yes_choice
+from conversations.flows.reminder import session_params
+from conversations.model import Choice, Text, text
+from conversations.session_rules import (
+    SessionProblem,
+    check_one_off,
+    normalise_postcode,
+    read_clock,
+    read_day,
+)
+from conversations.snapshot import SessionView
+
+__all__ = ["ClubSessions"]
+
+SHOWN = 3
+FREE_TEXT_STEPS = {
+    "title": "sessions.ask_title",
+    "activity": "sessions.ask_activity",
+    "day": "sessions.ask_day",
+    "start": "sessions.ask_start",
+    "end": "sessions.ask_end",
+    "place": "sessions.ask_place",
+    "postcode": "sessions.ask_postcode",
+}
+NEXT_STEP = {
+    "title": "activity",
+    "activity": "day",
+    "day": "start",
+    "start": "end",
+    "end": "place",
+    "place": "postcode",
+    "postcode": "confirm",
+}
+
+
+class ClubSessions(Flow):
+    name = "club_sessions"
+    first_step = "menu"
+    roles = frozenset({"coordinator"})
+
+    def question(self, ctx: Context, step: str) -> Question:
+        if step == "menu":
+            return Question(
+                (text("sessions.menu"),),
+                text("sessions.menu"),
+                (
+                    choice("add_session", "➕"),
+                    choice("change_session", "✏️"),
+                    choice("remind_session", "📣"),
+                ),
+            )
+        if step == "pick":
+            return Question((text("sessions.pick"),), text("sessions.pick"), self._upcoming(ctx))
+        if step == "what":
+            return Question(
+                (text("sessions.what"),),
+                text("sessions.what"),
+                (choice("new_time", "🕒"), choice("new_place", "📍"), choice("cancel_it", "🚫")),
+            )
+        if step in FREE_TEXT_STEPS:
+            key = FREE_TEXT_STEPS[step]
+            return Question((text(key),), text(key))
+        if step == "confirm":
+            return Question(
+                (self._summary(ctx), text(f"sessions.confirm_{ctx.data['action']}")),
+                text(f"sessions.confirm_{ctx.data['action']}"),
+                (yes_choice(), no_choice()),
+            )
+        raise KeyError(step)
+
+    def _upcoming(self, ctx: Context) -> tuple[Choice, ...]:
+        snapshot = ctx.snapshot
+        coming = [s for s in snapshot.sessions if not s.cancelled and s.starts_at > snapshot.now][
+            :SHOWN
+        ]
+        return tuple(
+            Choice(f"pick_{s.id}", text("sessions.label", **session_params(s, snapshot)), "📅")
+            for s in coming
+        )
+
+    def _chosen(self, ctx: Context) -> SessionView:
+        found = ctx.snapshot.session(ctx.data["session"])
+        if found is None:
+            raise LookupError("that session is no longer in the calendar")
+        return found
+
+    def _summary(self, ctx: Context) -> Text:
+        data = ctx.data
+        if data["action"] in {"cancel", "remind"}:
+            return text("sessions.about", **session_params(self._chosen(ctx), ctx.snapshot))
+        starts = datetime.fromisoformat(data["starts_at"])
+        shown = SessionView(
+            0,
+            None,
+            data["title"],
+            data["activity"],
+            data["place"],
+            data["postcode"],
+            starts,
+            datetime.fromisoformat(data["ends_at"]),
+        )
+        return text("sessions.about", **session_params(shown, ctx.snapshot))
+
+    def answer(self, ctx: Context, step: str, answer: str) -> Turn:
+        data = ctx.data
+        if step == "menu":
+            if answer == "add_session":
+                data["action"] = "add"
+                return Turn(next=Goto(self.name, "title"))
+            data["action"] = "change" if answer == "change_session" else "remind"
+            if not self._upcoming(ctx):
+                return Turn(say=[text("sessions.none")])
+            return Turn(next=Goto(self.name, "pick"))
+        if step == "pick":
+            data["session"] = int(answer.removeprefix("pick_"))
+            return self._picked(ctx)
+        if step == "what":
+            return self._what(ctx, answer)
+        if step == "confirm":
+            if answer != "yes":
+                return Turn(say=[text("sessions.nothing_changed")])
+            return self._confirmed(ctx)
+        return self._typed(ctx, step, answer)
+
+    def _picked(self, ctx: Context) -> Turn:
+        if ctx.data["action"] == "remind":
+            return Turn(next=Goto(self.name, "confirm"))
+        return Turn(next=Goto(self.name, "what"))
+
+    def _what(self, ctx: Context, answer: str) -> Turn:
+        session = self._chosen(ctx)
+        data = ctx.data
+        data.update(
+            title=session.title,
+            activity=session.activity,
+            place=session.place,
+            postcode=session.postcode,
+            starts_at=session.starts_at.isoformat(),
+            ends_at=session.ends_at.isoformat(),
+        )
+        if answer == "cancel_it":
+            data["action"] = "cancel"
+            return Turn(next=Goto(self.name, "confirm"))
+        data["only"] = "time" if answer == "new_time" else "place"
+        return Turn(next=Goto(self.name, "day" if answer == "new_time" else "place"))
+
+    def _typed(self, ctx: Context, step: str, answer: str) -> Turn:
+        data = ctx.data
+        try:
+            if step == "title":
+                data["title"] = answer.strip()[:80]
+            elif step == "activity":
+                data["activity"] = self._activity(ctx, answer)
+            elif step == "day":
+                data["day"] = self._day(ctx, answer).isoformat()
+            elif step in {"start", "end"}:
+                data[step] = self._clock(answer).isoformat()
+                if step == "end":
+                    self._set_times(ctx)
+            elif step == "place":
+                data["place"] = answer.strip()[:80]
+            else:
+                data["postcode"] = normalise_postcode(answer)
+        except SessionProblem as problem:
+            return Turn(say=[text("sessions.problem", reason=str(problem))], retry=True)
+        following = NEXT_STEP[step]
+        if data.get("only") == "time" and step == "end":
+            following = "confirm"
+        if data.get("only") == "place" and step == "postcode":
+            following = "confirm"
+        return Turn(next=Goto(self.name, following))
+
+    def _activity(self, ctx: Context, typed: str) -> str:
+        wanted = typed.strip().lower()
+        for key in ctx.snapshot.activities:
+            if wanted in {key, key.rstrip("s")} or key.startswith(wanted[:4]):
+                return key
+        raise SessionProblem("Please choose one of the club's activities, such as music.")
+
+    def _day(self, ctx: Context, typed: str) -> date:
+        today = ctx.snapshot.now.astimezone(ctx.snapshot.zone).date()
+        found = read_day(typed, today)
+        if found is None:
+            raise SessionProblem("Please send a date, such as 3 December.")
+        return found
+
+    @staticmethod
+    def _clock(typed: str) -> time:
+        found = read_clock(typed)
+        if found is None:
+            raise SessionProblem("Please send a time, such as 10:30 or 2pm.")
+        return found
+
+    def _set_times(self, ctx: Context) -> None:
+        data = ctx.data
+        zone = ctx.snapshot.zone
+        day = date.fromisoformat(data["day"])
+        starts = at_local(day, time.fromisoformat(data["start"]), zone)
+        ends = at_local(day, time.fromisoformat(data["end"]), zone)
+        check_one_off(starts, ends, ctx.snapshot.now)
+        data["starts_at"], data["ends_at"] = starts.isoformat(), ends.isoformat()
+
+    def _confirmed(self, ctx: Context) -> Turn:
+        data = ctx.data
+        action = data["action"]
+        if action == "remind":
+            return Turn(say=[text("sessions.reminding")], changes=[RemindNow(data["session"])])
+        if action == "cancel":
+            return Turn(say=[text("sessions.cancelled")], changes=[CancelSession(data["session"])])
+        starts = datetime.fromisoformat(data["starts_at"])
+        ends = datetime.fromisoformat(data["ends_at"])
+        if action == "add":
+            change = AddSession(
+                data["title"], data["activity"], data["place"], data["postcode"], starts, ends
+            )
+            return Turn(say=[text("sessions.added")], changes=[change])
+        changed = ChangeSession(data["session"], starts, ends, data["place"], data["postcode"])
+        return Turn(say=[text("sessions.changed")], changes=[changed])
