@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
-from conversations.calendar import SeriesRule
+from conversations.calendar import LAST_WEEK, SeriesRule
 
 __all__ = [
     "SessionProblem",
@@ -17,6 +17,7 @@ __all__ = [
     "read_day",
 ]
 
+FOURTH_WEEK = 4
 UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})$")
 
 
@@ -47,8 +48,10 @@ def check_one_off(starts_at: datetime, ends_at: datetime, now: datetime) -> None
 def _overlap(a: SeriesRule, b: SeriesRule) -> bool:
     if a.weekday != b.weekday:
         return False
-    monthly_both = a.week_of_month is not None and b.week_of_month is not None
-    if monthly_both and a.week_of_month != b.week_of_month:
+    weeks = {a.week_of_month, b.week_of_month}
+    monthly_both = None not in weeks
+    # The fourth such weekday is also the last one in months that have no fifth.
+    if monthly_both and len(weeks) == 2 and weeks != {FOURTH_WEEK, LAST_WEEK}:
         return False
     if a.last_day is not None and a.last_day < b.first_day:
         return False
