@@ -67,7 +67,7 @@ class CoordinatorAlerts:
         if request.session_id is not None:
             params |= await self._session_params(request.session_id)
         message = text(HELP_KEYS.get(request.kind, "coordinator.help"), **params)
-        await self._tell(message, request.attachment)
+        await self.tell(message, request.attachment)
 
     async def _session_params(self, session_id: int) -> dict[str, object]:
         async with self._units() as uow:
@@ -81,11 +81,11 @@ class CoordinatorAlerts:
         return {"title": title, **when_params(starts, self._zone)}
 
     async def unreachable(self, who: str, channel: str) -> None:
-        await self._tell(
+        await self.tell(
             text("coordinator.unreachable", who=who, channel=text(f"channel.{channel}")), ""
         )
 
-    async def _tell(self, message: Text, attachment: str) -> None:
+    async def tell(self, message: Text, attachment: str = "") -> None:
         for sink in self._sinks:
             try:
                 await sink.send(message, attachment)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from twilio.rest import Client
 
 from bot.alerts import CoordinatorAlerts
 from bot.composer import Composer
@@ -29,6 +30,10 @@ from bot.telegram.alerts import TelegramAlerts
 from bot.telegram.app import ClubApplication, build_application, route_updates
 from bot.telegram.channel import TelegramChannel, VoiceMaker
 from bot.telegram.sender import TelegramSender
+from bot.twilio.call_sender import CallSender
+from bot.twilio.http import BaseUrlHttpClient
+from bot.twilio.sms_sender import SmsSender
+from bot.twilio.webhooks import TwilioWebhooks
 from bot.web import TelegramWebhook, make_web_app
 from config import Catalogue, Settings
 from conversations import Engine, all_flows
@@ -51,6 +56,12 @@ class TelegramParts:
 
 
 @dataclass
+class TwilioParts:
+    http: BaseUrlHttpClient
+    webhooks: TwilioWebhooks
+
+
+@dataclass
 class Club:
     settings: Settings
     catalogue: Catalogue
@@ -63,6 +74,7 @@ class Club:
     composer: Composer
     senders: dict[str, Sender] = field(default_factory=dict)
     telegram: TelegramParts | None = None
+    twilio: TwilioParts | None = None
 
     def dispatcher(self, clock: Callable[[], datetime] = utc_now) -> Dispatcher:
         """The outbox dispatcher over every channel this club can send on."""
@@ -104,9 +116,25 @@ class Club:
         if self.telegram is not None and self.telegram.webhook:
             assert self.settings.telegram_webhook_secret is not None
             webhook = TelegramWebhook(self.telegram.channel, self.settings.telegram_webhook_secret)
-        return make_web_app(self.healthy, webhook, self.audio)
+        twilio = self.twilio.webhooks if self.twilio else None
+        return make_web_app(self.healthy, webhook, self.audio, twilio)
+
+    async def audio_url(self, words: str, language: str) -> str | None:
+        """Where Twilio can fetch these words spoken, or None to use Twilio's own voice."""
+        public = self.settings.public_url
+        if self.speech is None or public is None:
+            return None
+        info = self.catalogue.info.get(language) or self.catalogue.info["en"]
+        try:
+            clip = await self.speech.speak(words, info.speech, info.speech_tld)
+        except Exception:
+            log.exception("speech for a call could not be made")
+            return None
+        return f"{public}/audio/{clip.key}.mp3"
 
     async def close(self) -> None:
+        if self.twilio is not None:
+            await self.twilio.http.close()
         await self.database.dispose()
 
 
@@ -161,9 +189,43 @@ def build_club(settings: Settings) -> Club:
     club = Club(settings, catalogue, database, units, dialogue, alerts, speech, planner, composer)
     if settings.telegram_enabled:
         club.telegram = _telegram(club)
+    if settings.twilio_enabled:
+        club.twilio = _twilio(club)
     if settings.local_mode:
         club.senders["console"] = ConsoleSender(catalogue)
     return club
+
+
+def _twilio(club: Club) -> TwilioParts:
+    settings = club.settings
+    assert settings.twilio_auth_token and settings.twilio_from_number and settings.public_url
+    http = BaseUrlHttpClient(settings.twilio_base_url)
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http)
+    limiter = RateLimiter(settings.twilio_per_second, None)
+    origin = (
+        {"messaging_service_sid": settings.twilio_messaging_service_sid}
+        if settings.twilio_messaging_service_sid
+        else {"from_": settings.twilio_from_number}
+    )
+    status = f"{settings.public_url}/twilio/status"
+    club.senders["sms"] = SmsSender(client, origin, club.catalogue, limiter, status)
+    club.senders["voice"] = CallSender(
+        client, settings.twilio_from_number, settings.public_url, limiter
+    )
+    webhooks = TwilioWebhooks(
+        settings.twilio_auth_token,
+        settings.public_url,
+        settings.twilio_from_number,
+        club.dialogue,
+        club.catalogue,
+        club.units,
+        club.alerts,
+        club.composer,
+        club.senders,
+        club.audio_url,
+        settings.club_name,
+    )
+    return TwilioParts(http, webhooks)
 
 
 def _telegram(club: Club) -> TelegramParts:

@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 from bot.alerts import CoordinatorAlerts
 from bot.composer import Composer, Skipped
 from bot.delivery import Outcome, Outgoing, Sender, SendResult
+from bot.fallback import fall_back
 from bot.reminders import ReminderPlanner
 from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import utc_now
-from storage.outbox import Delivery, Status
+from storage.outbox import Status
 
 __all__ = ["Dispatcher"]
 
@@ -121,36 +122,15 @@ class Dispatcher:
                 message.row_id, Status.PENDING, error=result.error, due_at=now + wait
             )
             return None
-        return await self._fall_back(uow, message, result, now)
-
-    async def _fall_back(
-        self, uow: UnitOfWork, message: Outgoing, result: SendResult, now: datetime
-    ) -> tuple[str, str] | None:
-        """This channel failed for good: note it, and queue the same message on the next."""
-        await uow.outbox.settle(message.row_id, Status.FAILED, error=result.error)
-        person = await uow.people.get(message.person_id)
-        row = await uow.outbox.get(message.row_id)
-        if person is None or row is None:
-            return None
-        if result.outcome is Outcome.PERMANENT:
-            await uow.people.mark_unreachable(person.id, message.channel, result.error or "failed")
-        following = await self._composer.pick_channel(uow, person, message.channel, self._senders)
-        if following is not None and following != message.channel:
-            await uow.outbox.enqueue(
-                [
-                    Delivery(
-                        person.id,
-                        following,
-                        row.kind,
-                        f"{row.idempotency_key}>{following}",
-                        now,
-                        dict(row.payload),
-                        row.session_id,
-                        row.broadcast_id,
-                    )
-                ]
-            )
-        return person.name, message.channel
+        return await fall_back(
+            uow,
+            self._composer,
+            self._senders,
+            message.row_id,
+            result.error or "failed",
+            result.outcome is Outcome.PERMANENT,
+            now,
+        )
 
     async def plan_if_due(self) -> None:
         now = self._clock()

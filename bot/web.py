@@ -19,6 +19,7 @@ from starlette.routing import Route
 from telegram import Update
 
 from bot.telegram.channel import TelegramChannel
+from bot.twilio.webhooks import TwilioWebhooks
 
 __all__ = ["MAX_UPDATE_BYTES", "SECRET_HEADER", "TelegramWebhook", "make_web_app"]
 
@@ -52,6 +53,7 @@ def make_web_app(
     health: HealthCheck,
     telegram: TelegramWebhook | None = None,
     audio: AudioSource | None = None,
+    twilio: TwilioWebhooks | None = None,
 ) -> Starlette:
     async def healthz(_request: Request) -> Response:
         if await health():
@@ -90,4 +92,10 @@ def make_web_app(
         Route("/telegram", telegram_update, methods=["POST"]),
         Route("/audio/{key}", audio_file, methods=["GET"]),
     ]
+    if twilio is not None:
+        routes += [
+            Route("/twilio/sms", twilio.sms, methods=["POST"]),
+            Route("/twilio/voice", twilio.voice, methods=["POST"]),
+            Route("/twilio/status", twilio.status, methods=["POST"]),
+        ]
     return Starlette(routes=routes)

@@ -65,6 +65,9 @@ class Catalogue:
     def languages(self) -> list[str]:
         return list(self._texts)
 
+    def has(self, key: str) -> bool:
+        return key in self._texts[BASE_LANGUAGE]
+
     def keys(self, language: str = BASE_LANGUAGE) -> set[str]:
         return set(self._texts[language])
 

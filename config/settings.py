@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = None
     twilio_from_number: str | None = None
     twilio_base_url: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_per_second: float = 1.0
     public_url: str | None = None
     port: int = 8000
     host: str = "127.0.0.1"
@@ -74,7 +76,7 @@ class Settings(BaseSettings):
             raise ValueError("must look like 20:00-09:00") from error
         return value
 
-    @field_validator("telegram_per_second", "telegram_per_chat_per_second")
+    @field_validator("telegram_per_second", "telegram_per_chat_per_second", "twilio_per_second")
     @classmethod
     def _positive_rate(cls, value: float) -> float:
         if value <= 0:
@@ -121,6 +123,8 @@ class Settings(BaseSettings):
         if given and len(given) < len(twilio):
             missing = next(name for name, value in twilio.items() if value is None)
             raise ValueError(f"{missing}: is needed when {given[0]} is set")
+        if given and self.public_url is None:
+            raise ValueError("PUBLIC_URL: is needed for Twilio to reach the club's webhooks")
         if self.telegram_webhook_secret is not None and self.public_url is None:
             raise ValueError("PUBLIC_URL: is needed when TELEGRAM_WEBHOOK_SECRET is set")
         return self

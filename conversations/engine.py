@@ -49,6 +49,7 @@ def asking(
         speak=question.speak,
         hint=question.hint,
         question_id=question_id,
+        compact=() if say or short else question.compact,
     )
 
 
@@ -89,6 +90,8 @@ class Engine:
             return self._start(snapshot, position, "registration", outcome, say)
         if said.kind is InputKind.COMMAND:
             return self._command(snapshot, position, said.value, outcome)
+        if said.kind is InputKind.REPEAT:
+            return self._repeat(snapshot, position, outcome)
         chosen = read_session_choice(said.value) if said.kind is InputKind.CHOICE else None
         if chosen is not None and not self._is_current(position, chosen):
             return self._session_choice(snapshot, position, said, chosen, outcome)
@@ -102,6 +105,14 @@ class Engine:
         if said.kind is not InputKind.TEXT:
             return False
         return wants_help(normalise(said.value), self._vocabulary(language))
+
+    def _repeat(self, snapshot: Snapshot, position: Position, outcome: Outcome) -> Outcome:
+        """The open question in full; with none open, the next session to answer about."""
+        if position.flow == IDLE:
+            return self._start(snapshot, position, "reminder", outcome)
+        ctx = Context(snapshot, deepcopy(position.data))
+        question = self._flows[position.flow].question(ctx, position.step)
+        return self._ask(ctx, position, question, outcome, [])
 
     @staticmethod
     def _is_current(position: Position, chosen: SessionChoice) -> bool:

@@ -48,6 +48,7 @@ class Question:
     short: Text
     choices: tuple[Choice, ...] = ()
     speak: bool = False
+    compact: tuple[Text, ...] = ()
 
     @property
     def hint(self) -> Hint:

@@ -32,6 +32,8 @@ class InputKind(StrEnum):
     COMMAND = "command"
     VOICE_NOTE = "voice_note"
     OTHER = "other"
+    REPEAT = "repeat"
+    """Say the open question again (a phone call answered, or silence on the line)."""
 
 
 class Hint(StrEnum):
@@ -95,6 +97,9 @@ class Reply:
     speak: bool = False
     hint: Hint = Hint.NONE
     question_id: int | None = None
+    compact: tuple[Text, ...] = ()
+    """Shorter wordings, longest first, for a text message where every character counts;
+    each already says how to answer."""
 
     @property
     def is_question(self) -> bool:
@@ -120,6 +125,10 @@ class Input:
     @classmethod
     def voice_note(cls, reference: str) -> Input:
         return cls(InputKind.VOICE_NOTE, reference)
+
+    @classmethod
+    def repeat(cls) -> Input:
+        return cls(InputKind.REPEAT)
 
     @classmethod
     def other(cls) -> Input:

@@ -45,15 +45,17 @@ class Registration(Flow):
                 (yes_choice(), no_choice()),
             )
         if step == "channel":
-            here = "here_telegram" if ctx.snapshot.channel == "telegram" else "here"
+            by_phone = (
+                choice("sms", CHANNEL_EMOJI["sms"]),
+                choice("voice", CHANNEL_EMOJI["voice"]),
+            )
+            if ctx.snapshot.channel in {"sms", "voice"}:
+                choices = by_phone
+            else:
+                here = "here_telegram" if ctx.snapshot.channel == "telegram" else "here"
+                choices = (choice(here, CHANNEL_EMOJI["here"]), *by_phone)
             return Question(
-                (text("registration.channel"),),
-                text("registration.channel.short"),
-                (
-                    choice(here, CHANNEL_EMOJI["here"]),
-                    choice("sms", CHANNEL_EMOJI["sms"]),
-                    choice("voice", CHANNEL_EMOJI["voice"]),
-                ),
+                (text("registration.channel"),), text("registration.channel.short"), choices
             )
         if step == "phone":
             return Question((text("registration.phone"),), text("registration.phone.short"))

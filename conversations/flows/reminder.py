@@ -75,7 +75,10 @@ def reminder_question(
         for answer in ANSWERS
     )
     prompt = (text(f"reminder.{kind}", **params), text("reminder.place", **params), ask)
-    return Question(prompt, text("reminder.ask.short", **params), choices, speak=True)
+    compact = tuple(text(f"sms.reminder{size}", **params, ask=ask) for size in ("", "_short"))
+    return Question(
+        prompt, text("reminder.ask.short", **params), choices, speak=True, compact=compact
+    )
 
 
 def next_session_for(person: PersonView, snapshot: Snapshot) -> SessionView | None:

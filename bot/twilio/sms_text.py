@@ -1,0 +1,101 @@
+"""Replies as text messages: numbered answers, plain GSM-7 characters where possible, and
+long texts split on word boundaries within Twilio's limits."""
+
+from __future__ import annotations
+
+from config import Catalogue
+from conversations import HELP_CHOICE, Reply
+from conversations.model import text
+
+__all__ = [
+    "LONGEST_TEXT",
+    "gsm_safe",
+    "is_gsm7",
+    "render_sms",
+    "segments",
+    "split_text",
+]
+
+LONGEST_TEXT = 1600
+"""Twilio's longest message body; longer ones are sent as several texts."""
+
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€")
+PLAIN = {
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "\u00a0": " ",
+}
+
+
+def is_gsm7(words: str) -> bool:
+    return all(ch in GSM7 or ch in GSM7_EXTENDED for ch in words)
+
+
+def segments(words: str) -> int:
+    """How many parts Twilio bills: 160/153 characters in GSM-7, 70/67 otherwise."""
+    if is_gsm7(words):
+        length = sum(2 if ch in GSM7_EXTENDED else 1 for ch in words)
+        return 1 if length <= 160 else -(-length // 153)
+    length = sum(2 if ord(ch) > 0xFFFF else 1 for ch in words)
+    return 1 if length <= 70 else -(-length // 67)
+
+
+def gsm_safe(words: str) -> str:
+    """Curly quotes and dashes made plain, emoji dropped, so a text stays GSM-7 when the
+    language allows it."""
+    for fancy, plain in PLAIN.items():
+        words = words.replace(fancy, plain)
+    kept = "".join(
+        ch
+        for ch in words
+        if ch in GSM7 or ch in GSM7_EXTENDED or ch.isalpha() or ch.isdigit() or ch in " \n"
+    )
+    return " ".join(line.strip() for line in kept.split(" ") if line.strip()).replace(" \n", "\n")
+
+
+def render_sms(catalogue: Catalogue, language: str, reply: Reply) -> str:
+    """The words, then "Reply 1 for ..., 2 for ..., or 0 to talk to a person."; a reply
+    with compact wordings uses the longest that fits one text."""
+    if reply.compact:
+        wordings = [gsm_safe(catalogue.render(language, form)) for form in reply.compact]
+        return next((w for w in wordings if segments(w) == 1), wordings[-1])
+    parts = [catalogue.render(language, part) for part in reply.texts]
+    answers = [c for c in reply.choices if c.key != HELP_CHOICE]
+    if answers:
+        options = tuple(
+            text("sms.option", digit=index, label=c.label) for index, c in enumerate(answers, 1)
+        )
+        parts.append(catalogue.render(language, text("sms.reply", options=options)))
+    return gsm_safe(" ".join(parts))
+
+
+def split_text(words: str, longest: int = LONGEST_TEXT) -> list[str]:
+    """Cut at spaces so that no piece is longer than `longest`."""
+    pieces: list[str] = []
+    current = ""
+    for whole in words.split(" "):
+        word = whole
+        while len(word) > longest:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(word[:longest])
+            word = word[longest:]
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) > longest:
+            pieces.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces

@@ -1,0 +1,78 @@
+"""Replies as phone calls (TwiML): the words spoken, each option said before its key, one
+key to answer with at least 15 seconds to press it, and silence met with a repeat."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from config import Catalogue
+from conversations import HELP_CHOICE, Reply
+from conversations.model import text
+
+__all__ = ["GATHER_SECONDS", "AudioUrl", "spoken_with_keys", "twiml_for"]
+
+GATHER_SECONDS = 15
+SAY_VOICE = "Polly.Amy"
+AudioUrl = Callable[[str, str], Awaitable[str | None]]
+"""(words, language) -> an https URL of the cached MP3, or None to use Twilio's voice."""
+
+
+def spoken_with_keys(catalogue: Catalogue, language: str, reply: Reply) -> str:
+    """The reply's words, then "If you are coming, press 1." for each answer, and 0."""
+    words = [catalogue.render(language, part) for part in reply.texts]
+    answers = [c for c in reply.choices if c.key != HELP_CHOICE]
+    for digit, choice in enumerate(answers, 1):
+        specific = f"voice.option.{choice.key.rpartition('.')[2]}"
+        if catalogue.has(specific):
+            words.append(catalogue.render(language, text(specific, digit=digit)))
+        else:
+            words.append(
+                catalogue.render(language, text("voice.option", label=choice.label, digit=digit))
+            )
+    if reply.choices:
+        words.append(catalogue.render(language, text("voice.option.person")))
+    return " ".join(words)
+
+
+async def twiml_for(
+    catalogue: Catalogue,
+    language: str,
+    replies: list[Reply],
+    action: str,
+    silence: str | None,
+    audio: AudioUrl,
+) -> str:
+    """TwiML that speaks `replies`; if the last asks a question, gather one key for it,
+    and on silence go to `silence` (which repeats, then hands over to a person)."""
+    response = VoiceResponse()
+    asking = bool(replies and replies[-1].choices)
+    target: VoiceResponse | Gather = response
+    if asking:
+        target = Gather(
+            num_digits=1,
+            timeout=GATHER_SECONDS,
+            action=action,
+            method="POST",
+            action_on_empty_result=False,
+        )
+    for reply in replies:
+        words = spoken_with_keys(catalogue, language, reply)
+        url = await audio(words, language)
+        if url is not None:
+            target.play(url)
+        else:
+            target.say(words, voice=SAY_VOICE, language=_say_language(catalogue, language))
+    if asking:
+        response.append(target)
+        if silence is not None:
+            response.redirect(silence, method="POST")
+    else:
+        response.hangup()
+    return str(response)
+
+
+def _say_language(catalogue: Catalogue, language: str) -> str:
+    info = catalogue.info.get(language)
+    return "en-GB" if info is None or info.code == "en" else info.code
