@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from conversations.changes import RefuseConsent, Register
 from conversations.flow import Context, Flow, Goto, Question, Turn, choice, no_choice, yes_choice
-from conversations.model import text
+from conversations.model import Choice, text
 from conversations.names import clean_name
 from conversations.phones import PhoneProblem, read_uk_phone
 
@@ -49,9 +49,8 @@ class Registration(Flow):
                 choice("sms", CHANNEL_EMOJI["sms"]),
                 choice("voice", CHANNEL_EMOJI["voice"]),
             )
-            if ctx.snapshot.channel in {"sms", "voice"}:
-                choices = by_phone
-            else:
+            choices: tuple[Choice, ...] = by_phone
+            if ctx.snapshot.channel not in {"sms", "voice"}:
                 here = "here_telegram" if ctx.snapshot.channel == "telegram" else "here"
                 choices = (choice(here, CHANNEL_EMOJI["here"]), *by_phone)
             return Question(
