@@ -71,23 +71,37 @@ class ReminderPlanner:
         carers = await uow.sessions.reminder_carers([m.id for m in members])
         deliveries: list[Delivery] = []
         for member in members:
-            for kind in _kinds(member.reminder_timing):
-                due = reminder_due(kind, starts, self._zone, self.times, now)
+            dues = {
+                kind: reminder_due(kind, starts, self._zone, self.times, now)
+                for kind in _kinds(member.reminder_timing)
+            }
+            morning = dues.get("morning")
+            for kind, due in dues.items():
                 if due is None:
                     continue
+                if kind == "day_before" and morning is not None and due >= morning:
+                    continue  # short notice: the morning reminder is the one, not two at once
                 for person in recipients_for(member, carers.get(member.id, [])):
-                    deliveries += self._reminder_pair(meeting, member, person, kind, due)
+                    deliveries += self._reminder_pair(meeting, member, person, kind, due, morning)
         return await uow.outbox.enqueue(deliveries)
 
     def _reminder_pair(
-        self, meeting: ClubSession, member: Person, person: Person, kind: str, due: datetime
+        self,
+        meeting: ClubSession,
+        member: Person,
+        person: Person,
+        kind: str,
+        due: datetime,
+        morning: datetime | None = None,
     ) -> list[Delivery]:
-        """The reminder, and its gentle follow-up for when no answer has come."""
+        """The reminder, and its gentle follow-up for when no answer has come (unless the
+        morning reminder comes first and asks again anyway)."""
         base = f"{meeting.id}:{member.id}:{person.id}"
         payload = {"session": meeting.id, "member": member.id, "kind": kind}
         rows = [self._row(person, "reminder", f"reminder:{base}:{kind}", due, payload, meeting)]
         follow_up = outside_quiet_hours(due + self.times.follow_up_after, self._zone, self.times)
-        if kind == "day_before" and follow_up < _aware(meeting.starts_at):
+        latest = _aware(meeting.starts_at) if morning is None else morning
+        if kind == "day_before" and follow_up < latest:
             rows.append(
                 self._row(
                     person,

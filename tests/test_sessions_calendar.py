@@ -12,8 +12,8 @@ THURSDAY = 3
 SUNDAY = 6
 
 
-def _utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_a_weekly_1030_stays_at_1030_local_across_the_spring_change() -> None:
