@@ -13,14 +13,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from telegram import Message
 from twilio.rest import Client
 
 from bot.alerts import CoordinatorAlerts
+from bot.broadcast_progress import ProgressWatch
 from bot.composer import Composer
 from bot.console_sender import ConsoleSender
 from bot.delivery import Sender
 from bot.demo_club import seed_activities, seed_demo_club
-from bot.dialogue import Dialogue, SessionListener
+from bot.dialogue import BroadcastListener, Dialogue, SessionListener
 from bot.dispatcher import Dispatcher
 from bot.rate_limit import RateLimiter
 from bot.reminder_times import ReminderTimes
@@ -37,7 +39,7 @@ from bot.twilio.webhooks import TwilioWebhooks
 from bot.web import TelegramWebhook, make_web_app
 from config import Catalogue, Settings
 from conversations import Engine, all_flows
-from storage import UnitOfWorkFactory, migrate, open_database
+from storage import UnitOfWorkFactory, migrate, open_database, split_address
 from storage.models import utc_now
 
 __all__ = ["Club", "TelegramParts", "build_club"]
@@ -75,6 +77,7 @@ class Club:
     senders: dict[str, Sender] = field(default_factory=dict)
     telegram: TelegramParts | None = None
     twilio: TwilioParts | None = None
+    progress: ProgressWatch | None = None
 
     def dispatcher(self, clock: Callable[[], datetime] = utc_now) -> Dispatcher:
         """The outbox dispatcher over every channel this club can send on."""
@@ -193,7 +196,39 @@ def build_club(settings: Settings) -> Club:
         club.twilio = _twilio(club)
     if settings.local_mode:
         club.senders["console"] = ConsoleSender(catalogue)
+    club.progress = ProgressWatch(units, catalogue)
+    dialogue.channels = club.senders
+    dialogue.on_broadcast = _progress_follower(club)
     return club
+
+
+def _progress_follower(club: Club) -> BroadcastListener:
+    """Shows the coordinator who sent a notice how it is going, where they sent it from."""
+
+    async def follow(broadcast_id: int, address: str) -> None:
+        channel, handle = split_address(address)
+        assert club.progress is not None
+        if channel == "telegram" and club.telegram is not None:
+            bot = club.telegram.application.bot
+            chat = int(handle)
+
+            async def say(words: str) -> object:
+                return await bot.send_message(chat, words)
+
+            async def edit(message: object, words: str) -> None:
+                if isinstance(message, Message):
+                    await bot.edit_message_text(words, chat_id=chat, message_id=message.message_id)
+
+            club.progress.follow(broadcast_id, say, edit)
+        elif channel == "console":
+
+            async def show(words: str) -> object:
+                print(f"\n{words}")
+                return None
+
+            club.progress.follow(broadcast_id, show, None)
+
+    return follow
 
 
 def _twilio(club: Club) -> TwilioParts:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from bot.alerts import PrintedAlerts
 from bot.bootstrap import Club, build_club
+from bot.broadcast_command import add_broadcast_command, run_broadcast_command
 from bot.console import ConsoleChat
 from bot.service import run_service
 from bot.session_commands import add_session_commands, run_session_command
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="bring the database up to date")
     commands.add_parser("dispatch", help="send what is due from the outbox, until stopped")
     add_session_commands(commands)
+    add_broadcast_command(commands)
     return parser
 
 
@@ -65,6 +67,9 @@ async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:
         if arguments.command == "sessions":
             await club.prepare(demo=settings.local_mode)
             return await run_session_command(club, arguments)
+        if arguments.command == "broadcast":
+            await club.prepare(demo=settings.local_mode)
+            return await run_broadcast_command(club, arguments)
         if arguments.command == "dispatch":
             await club.prepare(demo=False)
             await _dispatch_until_stopped(club)

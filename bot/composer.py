@@ -9,15 +9,16 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.delivery import Outgoing
-from bot.snapshots import session_view
+from bot.views import session_view
 from conversations import IDLE, PersonView, Reply, Snapshot
 from conversations.engine import asking
 from conversations.flows.reminder import reminder_question, session_params
 from conversations.model import text
 from storage import UnitOfWork
-from storage.models import ClubSession, OutboxMessage, Person
+from storage.models import Broadcast, ClubSession, OutboxMessage, Person
+from storage.people import handle_on
 
-__all__ = ["Composer", "Skipped", "handle_on"]
+__all__ = ["Composer", "Skipped"]
 
 
 @dataclass(frozen=True)
@@ -26,19 +27,6 @@ class Skipped:
     reason: str
     failed: bool = False
     person_name: str = ""
-
-
-def handle_on(person: Person, channel: str) -> str | None:
-    """The person's address on a channel, if they have one there."""
-    if channel == "telegram":
-        return str(person.telegram_id) if person.telegram_id is not None else None
-    if channel == "voice":
-        return person.phone
-    if channel == "sms":
-        return None if person.phone_is_landline else person.phone
-    if channel == "console":
-        return person.console_name
-    return None
 
 
 def _aware(moment: datetime) -> datetime:
@@ -79,12 +67,20 @@ class Composer:
         meeting = await uow.sessions.get(row.session_id) if row.session_id else None
         reply: Reply | None
         expires = None
+        voice_ref = None
         if row.kind in {"reminder", "followup"}:
             reason = await self._reminder_pointless(uow, row, meeting, now)
             if reason or meeting is None:
                 return Skipped(row.id, reason or "session gone")
             expires = _aware(meeting.starts_at)
             reply = await self._reminder(uow, row, person, channel, meeting)
+        elif row.kind == "broadcast":
+            broadcast = await uow.session.get(Broadcast, row.payload.get("broadcast"))
+            if broadcast is None:
+                return Skipped(row.id, "notice gone")
+            words = text("notice.broadcast", club=self._club_name, words=broadcast.words)
+            reply = Reply((words,), speak=True)
+            voice_ref = broadcast.voice_attachment if channel == "telegram" else None
         elif row.kind == "notice" and meeting is not None:
             params = session_params(session_view(meeting), self._snapshot(channel))
             reply = Reply((text(f"notice.{row.payload['notice']}", **params),), speak=True)
@@ -105,6 +101,7 @@ class Composer:
             person.slow_speech,
             row.kind,
             row.attempts,
+            voice_ref,
             expires,
         )
 

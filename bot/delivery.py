@@ -26,6 +26,8 @@ class Outgoing:
     slow: bool
     kind: str
     attempts: int
+    voice_ref: str | None = None
+    """A channel's own voice message to send as it is (a coordinator's recorded notice)."""
     expires_at: datetime | None = None
     """After this, the message is pointless (the session has started): providers that can
     hold messages (SMS validity period) must not deliver it later."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 HelpListener = Callable[[HelpNeeded], Awaitable[None]]
 SessionListener = Callable[[str, int], Awaitable[None]]
+BroadcastListener = Callable[[int, str], Awaitable[None]]
 ATTEMPTS = 4
 FIRST_WAIT_SECONDS = 0.05
 
@@ -67,6 +68,9 @@ class Dialogue:
         self._club_name = club_name
         self._on_help = on_help
         self.on_session = on_session
+        self.on_broadcast: BroadcastListener | None = None
+        self.channels: Collection[str] = ()
+        """The channels the club can send on; notices are queued for these."""
         self._zone = zone
         self.clock = clock
         self.shape = ClubShape()
@@ -90,7 +94,7 @@ class Dialogue:
                 await asyncio.sleep(wait)
                 wait *= 2
                 continue
-            await self._after_commit(recorded)
+            await self._after_commit(recorded, address)
             return answer
         raise AssertionError("unreachable")
 
@@ -104,11 +108,20 @@ class Dialogue:
                     return DUPLICATE, None
             speaker = await uow.people.by_address(address)
             snapshot = await take_snapshot(
-                uow, address, speaker, self._club_name, self.shape, self._zone, self.clock()
+                uow,
+                address,
+                speaker,
+                self._club_name,
+                self.shape,
+                self._zone,
+                self.clock(),
+                self.channels,
             )
             position = await load_position(uow, address)
             outcome = self._engine.handle(snapshot, position, said)
-            recorded = await record(uow, address, speaker, outcome.changes, self.shape.activity_ids)
+            recorded = await record(
+                uow, address, speaker, outcome.changes, self.shape.activity_ids, self.channels
+            )
             final = outcome.position
             if recorded.erased:
                 await uow.records.forget_position(address)
@@ -127,7 +140,7 @@ class Dialogue:
             await uow.commit()
         return Answer(outcome.replies, language, spoken, outcome.taken), recorded
 
-    async def _after_commit(self, recorded: Recorded | None) -> None:
+    async def _after_commit(self, recorded: Recorded | None, address: str) -> None:
         """Tell the coordinators and the planner; the answer is already saved, so a
         failure here is logged, never shown to the person."""
         if recorded is None:
@@ -141,5 +154,8 @@ class Dialogue:
             for event, session_id in recorded.session_events:
                 if self.on_session is not None:
                     await self.on_session(event, session_id)
+            for broadcast_id in recorded.broadcasts:
+                if self.on_broadcast is not None:
+                    await self.on_broadcast(broadcast_id, address)
         except Exception:
             log.exception("could not pass on what was just recorded")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from bot.broadcasts import queue_broadcast
 from conversations import (
     Change,
     Erase,
@@ -15,7 +17,13 @@ from conversations import (
     SetReminderTiming,
     SetSessionAnswer,
 )
-from conversations.changes import AddSession, CancelSession, ChangeSession, RemindNow
+from conversations.changes import (
+    AddSession,
+    CancelSession,
+    ChangeSession,
+    RemindNow,
+    SendNotice,
+)
 from storage import UnitOfWork, split_address
 from storage.models import ClubSession, Person, utc_now
 
@@ -43,6 +51,7 @@ class Recorded:
     erased: bool = False
     session_events: list[tuple[str, int]] = field(default_factory=list)
     """("added" | "changed" | "cancelled" | "remind", session id): for after the commit."""
+    broadcasts: list[int] = field(default_factory=list)
     help: list[HelpNeeded] = field(default_factory=list)
 
 
@@ -52,8 +61,10 @@ async def record(
     speaker: Person | None,
     changes: list[Change],
     activity_ids: dict[str, int],
+    channels: Collection[str] = (),
 ) -> Recorded:
-    """Apply `changes` for the person at `address` (None if not yet registered)."""
+    """Apply `changes` for the person at `address` (None if not yet registered);
+    `channels` are those the club can send on now, for notices."""
     result = Recorded(speaker)
     for change in changes:
         match change:
@@ -86,6 +97,18 @@ async def record(
                     speaker.id if speaker else None, f"session {event[0]}", session=event[1]
                 )
                 result.session_events.append(event)
+            case SendNotice(words, group, activity, voice):
+                queued = await queue_broadcast(
+                    uow,
+                    words,
+                    group,
+                    activity,
+                    voice,
+                    speaker.id if speaker else None,
+                    channels,
+                    utc_now(),
+                )
+                result.broadcasts.append(queued.broadcast_id)
             case Erase(person_ids):
                 await uow.people.erase(person_ids)
                 result.person = None

@@ -7,14 +7,17 @@ seconds between inputs; a person's own details are read fresh every time.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from collections.abc import Collection
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from conversations import PersonView, Position, SeriesView, Snapshot
+from bot.broadcasts import count_reached
+from bot.views import person_view, session_view
+from conversations import Position, SeriesView, Snapshot
 from conversations.snapshot import SessionView
 from storage import UnitOfWork, split_address
-from storage.models import ClubSession, Person
-from storage.people import PersonDetails
+from storage.audiences import AUDIENCES
+from storage.models import Person
 
 __all__ = ["ClubShape", "load_position", "take_snapshot"]
 
@@ -54,44 +57,6 @@ class ClubShape:
         self._read_at = time.monotonic()
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored moment is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def session_view(session: ClubSession) -> SessionView:
-    return SessionView(
-        id=session.id,
-        series_id=session.series_id,
-        title=session.title,
-        activity=session.activity_key,
-        place=session.place,
-        postcode=session.postcode,
-        starts_at=_aware(session.starts_at),
-        ends_at=_aware(session.ends_at),
-        cancelled=session.cancelled_at is not None,
-    )
-
-
-def person_view(person: Person, details: PersonDetails) -> PersonView:
-    consent_at = _aware(person.consent_at) if person.consent_at else None
-    return PersonView(
-        id=person.id,
-        name=person.name,
-        roles=frozenset(details.roles),
-        channels=tuple(person.channel_order),
-        phone=person.phone,
-        language=person.language,
-        spoken=person.spoken,
-        reminder_timing=person.reminder_timing,
-        preferences=details.preferences,
-        series_ids=frozenset(details.series_ids),
-        consent_by=person.consent_given_by_name,
-        consent_at=consent_at,
-        carers=tuple(details.carers),
-    )
-
-
 async def take_snapshot(
     uow: UnitOfWork,
     address: str,
@@ -100,18 +65,23 @@ async def take_snapshot(
     shape: ClubShape,
     zone: ZoneInfo,
     now: datetime,
+    channels: Collection[str] = (),
 ) -> Snapshot:
     """Everything the engine may read for one input from `address`."""
     channel, handle = split_address(address)
     await shape.refresh(uow, now)
     view = None
     members: list[Person] = []
+    audience_counts: dict[str, int] = {}
+    activity_counts: dict[str, int] = {}
     if person is not None:
         details = await uow.people.details([person.id])
         if "carer" in details[person.id].roles:
             members = await uow.people.members_of(person.id)
             details |= await uow.people.details([m.id for m in members])
         view = person_view(person, details[person.id])
+        if "coordinator" in view.roles:
+            audience_counts, activity_counts = await _reach(uow, shape, channels, now)
     return Snapshot(
         channel=channel,
         club_name=club_name,
@@ -123,7 +93,24 @@ async def take_snapshot(
         sessions=shape.sessions,
         now=now,
         zone=zone,
+        audience_counts=audience_counts,
+        activity_counts=activity_counts,
     )
+
+
+async def _reach(
+    uow: UnitOfWork, shape: ClubShape, channels: Collection[str], now: datetime
+) -> tuple[dict[str, int], dict[str, int]]:
+    """For a coordinator's notice preview: how many each audience would reach."""
+    groups = {
+        group: await count_reached(uow, group, None, channels, now)
+        for group in AUDIENCES
+        if group != "activity"
+    }
+    liked = {
+        key: await count_reached(uow, "activity", key, channels, now) for key in shape.activities
+    }
+    return groups, liked
 
 
 async def load_position(uow: UnitOfWork, address: str) -> Position | None:

@@ -15,6 +15,7 @@ __all__ = [
     "Register",
     "RemindNow",
     "RequestHelp",
+    "SendNotice",
     "SetDays",
     "SetPreference",
     "SetReminderTiming",
@@ -112,6 +113,16 @@ class RemindNow:
 
 
 @dataclass(frozen=True)
+class SendNotice:
+    """A coordinator's notice, to go through the outbox to everyone in `audience`."""
+
+    words: str
+    audience: str
+    activity: str | None
+    voice: str | None
+
+
+@dataclass(frozen=True)
 class Erase:
     person_ids: tuple[int, ...]
 
@@ -128,5 +139,6 @@ Change = (
     | ChangeSession
     | CancelSession
     | RemindNow
+    | SendNotice
     | Erase
 )

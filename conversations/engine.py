@@ -11,7 +11,17 @@ from copy import deepcopy  # flows change their notes in place; the caller's sta
 from dataclasses import dataclass, field
 
 from conversations.changes import Change, RequestHelp
-from conversations.flow import BEGIN, Context, Flow, Goto, Question, Turn, choice
+from conversations.flow import (
+    BEGIN,
+    SAID,
+    VOICE,
+    Context,
+    Flow,
+    Goto,
+    Question,
+    Turn,
+    choice,
+)
 from conversations.flows.reminder import SessionChoice, read_session_choice, settle
 from conversations.model import HELP_CHOICE, Choice, Input, InputKind, Reply, Text, text
 from conversations.snapshot import Position, Snapshot
@@ -32,6 +42,7 @@ COMMAND_FLOWS = {
     "mydata": "my_data",
     "forgetme": "forget_me",
     "sessions": "club_sessions",
+    "notice": "notice",
 }
 """Commands and the flows they open. Everyone unknown is sent to registration."""
 
@@ -189,8 +200,12 @@ class Engine:
                 return self._ask(ctx, position, question, outcome, [text("common.stale")])
         elif said.kind is InputKind.TEXT:
             key = self._read(snapshot, question, said.value)
+            if key is None and question.words_too and said.value.strip():
+                key = f"{SAID}{said.value.strip()}"
             if key is None:
                 return self._ask_again(ctx, position, question, outcome, said.value)
+        elif said.kind is InputKind.VOICE_NOTE and question.voice_too:
+            key = f"{VOICE}{said.value}"
         else:
             return self._ask(
                 ctx, position, question, outcome, self._unread(said, position, outcome)

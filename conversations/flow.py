@@ -12,6 +12,8 @@ from conversations.snapshot import PersonView, Snapshot
 
 __all__ = [
     "BEGIN",
+    "SAID",
+    "VOICE",
     "Context",
     "Flow",
     "Goto",
@@ -49,12 +51,18 @@ class Question:
     choices: tuple[Choice, ...] = ()
     speak: bool = False
     compact: tuple[Text, ...] = ()
+    words_too: bool = False
+    """Typed words that match no choice are the answer itself (prefixed SAID)."""
+    voice_too: bool = False
+    """A voice message is the answer (prefixed VOICE and the channel's reference)."""
 
     @property
     def hint(self) -> Hint:
         return Hint.CHOICE if self.choices else Hint.FREE_TEXT
 
 
+SAID = "said:"
+VOICE = "voice:"
 BEGIN = ""
 """The step name that means "start the flow from its beginning"."""
 

@@ -74,6 +74,11 @@ class Snapshot:
     """Sessions from the last week and the coming weeks, earliest first."""
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     zone: ZoneInfo = LONDON
+    audience_counts: dict[str, int] = field(default_factory=dict)
+    """For coordinators: how many people each notice audience reaches."""
+    activity_counts: dict[str, int] = field(default_factory=dict)
+    directory: tuple[PersonView, ...] = ()
+    """For coordinators: everyone, for choosing whose role or attendance to change."""
 
     def session(self, session_id: int) -> SessionView | None:
         return next((s for s in self.sessions if s.id == session_id), None)

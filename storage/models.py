@@ -32,6 +32,7 @@ __all__ = [
     "AttendanceRecord",
     "AuditEntry",
     "Base",
+    "Broadcast",
     "CareLink",
     "ChannelState",
     "ClubSession",
@@ -43,6 +44,8 @@ __all__ = [
     "Person",
     "PersonDay",
     "PersonRole",
+    "Poll",
+    "PollAnswer",
     "Position",
     "Preference",
     "SessionAnswer",
@@ -330,6 +333,49 @@ class SpeechClip(Base):
         ForeignKey(PERSON_FK, ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class Broadcast(Base):
+    """A coordinator's notice to a group; its deliveries are outbox rows with its id."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    words: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(40))
+    activity_key: Mapped[str | None] = mapped_column(String(40))
+    voice_attachment: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey(PERSON_FK, ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Poll(Base):
+    """ "What would you like to do next month?", asked of everyone at once."""
+
+    __tablename__ = "polls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey(PERSON_FK, ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class PollAnswer(Base):
+    """One person's choice in a poll: an activity, or their own idea in words."""
+
+    __tablename__ = "poll_answers"
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey(PERSON_FK, ondelete="CASCADE"), primary_key=True
+    )
+    activity_key: Mapped[str | None] = mapped_column(String(40))
+    suggestion: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 class HelpRequest(Base):

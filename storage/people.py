@@ -21,7 +21,7 @@ from storage.models import (
     utc_now,
 )
 
-__all__ = ["PeopleRepository", "PersonDetails", "split_address"]
+__all__ = ["PeopleRepository", "PersonDetails", "handle_on", "split_address"]
 
 PHONE_CHANNELS = {"sms", "voice"}
 
@@ -40,6 +40,19 @@ class PersonDetails:
     preferences: dict[str, str] = field(default_factory=dict)
     series_ids: set[int] = field(default_factory=set)
     carers: list[str] = field(default_factory=list)
+
+
+def handle_on(person: Person, channel: str) -> str | None:
+    """The person's address on a channel, if they have one there."""
+    if channel == "telegram":
+        return str(person.telegram_id) if person.telegram_id is not None else None
+    if channel == "voice":
+        return person.phone
+    if channel == "sms":
+        return None if person.phone_is_landline else person.phone
+    if channel == "console":
+        return person.console_name
+    return None
 
 
 class PeopleRepository:

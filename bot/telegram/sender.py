@@ -72,18 +72,23 @@ class TelegramSender:
     async def _voice(self, message: Outgoing, chat: int) -> str | None:
         """The spoken version; once the text is out, a failed voice note is not retried
         (that would send the text twice) but is noted on the row."""
-        if not (message.reply.speak and message.spoken and self._voices):
+        voice: str | bytes
+        duration: int | None = None
+        if message.voice_ref is not None:
+            voice = message.voice_ref
+        elif message.reply.speak and message.spoken and self._voices:
+            spoken = spoken_text(self._catalogue, message.language, message.reply)
+            made = await self._voices(spoken, message.language, message.slow)
+            if made is None:
+                return "no voice note: speech failed"
+            voice, duration = made[0], max(1, round(made[1]))
+        else:
             return None
-        spoken = spoken_text(self._catalogue, message.language, message.reply)
-        voice = await self._voices(spoken, message.language, message.slow)
-        if voice is None:
-            return "no voice note: speech failed"
-        ogg, seconds = voice
         for _ in range(3):
             try:
                 await self._paced(
                     message.handle,
-                    lambda: self._bot.send_voice(chat, voice=ogg, duration=max(1, round(seconds))),
+                    lambda: self._bot.send_voice(chat, voice=voice, duration=duration),
                 )
                 return None
             except RetryAfter as error:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from config import Catalogue
 from conversations import HELP_CHOICE, Reply
 from conversations.model import text
+from conversations.sms_segments import GSM7, GSM7_EXTENDED, is_gsm7, segments
 
 __all__ = [
     "LONGEST_TEXT",
@@ -19,11 +20,6 @@ __all__ = [
 LONGEST_TEXT = 1600
 """Twilio's longest message body; longer ones are sent as several texts."""
 
-GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENDED = set("^{}\\[~]|€")
 PLAIN = {
     "‘": "'",
     "’": "'",
@@ -34,19 +30,6 @@ PLAIN = {
     "…": "...",
     "\u00a0": " ",
 }
-
-
-def is_gsm7(words: str) -> bool:
-    return all(ch in GSM7 or ch in GSM7_EXTENDED for ch in words)
-
-
-def segments(words: str) -> int:
-    """How many parts Twilio bills: 160/153 characters in GSM-7, 70/67 otherwise."""
-    if is_gsm7(words):
-        length = sum(2 if ch in GSM7_EXTENDED else 1 for ch in words)
-        return 1 if length <= 160 else -(-length // 153)
-    length = sum(2 if ord(ch) > 0xFFFF else 1 for ch in words)
-    return 1 if length <= 70 else -(-length // 67)
 
 
 def gsm_safe(words: str) -> str:

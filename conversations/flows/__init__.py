@@ -6,6 +6,7 @@ from conversations.flow import Flow
 from conversations.flows.club_sessions import ClubSessions
 from conversations.flows.menu import Help, Menu
 from conversations.flows.my_data import ForgetMe, MyData
+from conversations.flows.notice import Notice
 from conversations.flows.preferences import ACTIVITY_EMOJI, Preferences
 from conversations.flows.registration import Registration
 from conversations.flows.reminder import Reminder
@@ -23,5 +24,6 @@ def all_flows() -> dict[str, Flow]:
         ForgetMe(),
         Reminder(),
         ClubSessions(),
+        Notice(),
     ]
     return {flow.name: flow for flow in flows}

@@ -1,0 +1,128 @@
+"""Following a notice as it goes out: "Sent to 45 of 60", then a summary by channel with
+the people who could not be reached, for the coordinator who sent it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from config import Catalogue
+from conversations.model import Text, text
+from storage import UnitOfWorkFactory
+from storage.models import OutboxMessage, Person
+from storage.outbox import Status
+
+__all__ = ["Progress", "ProgressWatch", "read_progress"]
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 2.0
+LONGEST_WATCH_SECONDS = 3600.0
+DONE = {Status.SENT, Status.DELIVERED, Status.FAILED, Status.SKIPPED}
+
+
+@dataclass
+class Progress:
+    total: int = 0
+    done: int = 0
+    sent_by_channel: dict[str, int] = field(default_factory=dict)
+    unreached: list[str] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.total
+
+
+async def read_progress(units: UnitOfWorkFactory, broadcast_id: int) -> Progress:
+    """Counts of a notice's rows; a row moved to another channel counts once, where it ended."""
+    progress = Progress()
+    async with units() as uow:
+        query = (
+            select(OutboxMessage.status, OutboxMessage.channel, func.count())
+            .where(OutboxMessage.broadcast_id == broadcast_id)
+            .group_by(OutboxMessage.status, OutboxMessage.channel)
+        )
+        people_failed = select(OutboxMessage.person_id).where(
+            OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == Status.FAILED
+        )
+        people_sent = select(OutboxMessage.person_id).where(
+            OutboxMessage.broadcast_id == broadcast_id,
+            OutboxMessage.status.in_([Status.SENT, Status.DELIVERED]),
+        )
+        for status, channel, count in (await uow.session.execute(query)).all():
+            if status in {Status.SENT, Status.DELIVERED}:
+                progress.sent_by_channel[channel] = progress.sent_by_channel.get(channel, 0) + count
+        sent_ids = set(await uow.session.scalars(people_sent))
+        failed_ids = set(await uow.session.scalars(people_failed)) - sent_ids
+        pending = await uow.session.scalar(
+            select(func.count(func.distinct(OutboxMessage.person_id))).where(
+                OutboxMessage.broadcast_id == broadcast_id,
+                OutboxMessage.status.in_([Status.PENDING, Status.SENDING]),
+            )
+        )
+        names = await uow.session.scalars(select(Person.name).where(Person.id.in_(failed_ids)))
+        progress.unreached = sorted(names)
+        waiting = int(pending or 0)
+        progress.total = len(sent_ids) + len(failed_ids) + waiting
+        progress.done = progress.total - waiting
+    return progress
+
+
+Say = Callable[[str], Awaitable[object]]
+Edit = Callable[[object, str], Awaitable[None]]
+
+
+class ProgressWatch:
+    """Sends one progress message and keeps it up to date, then the summary."""
+
+    def __init__(self, units: UnitOfWorkFactory, catalogue: Catalogue) -> None:
+        self._units = units
+        self._catalogue = catalogue
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def follow(self, broadcast_id: int, say: Say, edit: Edit | None) -> None:
+        task = asyncio.create_task(self._follow(broadcast_id, say, edit))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _follow(self, broadcast_id: int, say: Say, edit: Edit | None) -> None:
+        try:
+            progress = await read_progress(self._units, broadcast_id)
+            shown = self._words(text("notice.progress", done=progress.done, total=progress.total))
+            message = await say(shown)
+            waited = 0.0
+            while not progress.finished and waited < LONGEST_WATCH_SECONDS:
+                await asyncio.sleep(POLL_SECONDS)
+                waited += POLL_SECONDS
+                progress = await read_progress(self._units, broadcast_id)
+                now = self._words(text("notice.progress", done=progress.done, total=progress.total))
+                if edit is not None and now != shown:
+                    await edit(message, now)
+                    shown = now
+            await say(self.summary(progress))
+        except Exception:
+            log.exception("could not follow notice %s", broadcast_id)
+
+    def summary(self, progress: Progress) -> str:
+        lines = [self._words(text("notice.finished", sent=sum(progress.sent_by_channel.values())))]
+        for channel, count in sorted(progress.sent_by_channel.items()):
+            lines.append(
+                self._words(
+                    text("notice.by_channel", channel=text(f"channel.{channel}"), count=count)
+                )
+            )
+        if progress.unreached:
+            lines.append(self._words(text("notice.unreached", names=", ".join(progress.unreached))))
+        return "\n".join(lines)
+
+    def _words(self, message: Text) -> str:
+        return self._catalogue.render("en", message)
+
+    async def wait(self) -> None:
+        """For tests and shutdown: let running watches finish."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)

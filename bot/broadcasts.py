@@ -1,0 +1,107 @@
+"""Queueing a coordinator's notice: one outbox row per person reached, on their own first
+working channel; people no channel reaches (opted out, blocked) are skipped and counted."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage import UnitOfWork
+from storage.audiences import audience
+from storage.models import Broadcast, Person
+from storage.outbox import Delivery
+from storage.people import handle_on
+
+__all__ = ["Queued", "count_reached", "queue_broadcast"]
+
+
+@dataclass(frozen=True)
+class Queued:
+    broadcast_id: int
+    recipients: int
+    skipped: int
+    by_channel: dict[str, int]
+
+
+async def _reached(uow: UnitOfWork, people: list[Person]) -> list[Person]:
+    """Members who take no messages themselves are reached through their carers."""
+    reached: dict[int, Person] = {}
+    carers = await uow.sessions.reminder_carers([p.id for p in people if not p.channel_order])
+    for person in people:
+        for someone in [person] if person.channel_order else carers.get(person.id, []):
+            reached.setdefault(someone.id, someone)
+    return list(reached.values())
+
+
+async def _routes(
+    uow: UnitOfWork, group: str, activity: str | None, channels: Collection[str], now: datetime
+) -> list[tuple[Person, str | None]]:
+    """Each person reached, with the first of their channels that still works (or None)."""
+    routes: list[tuple[Person, str | None]] = []
+    for person in await _reached(uow, await audience(uow.session, group, now, activity)):
+        unreachable = await uow.people.unreachable_channels(person.id)
+        channel = next(
+            (
+                c
+                for c in person.channel_order
+                if c in channels and c not in unreachable and handle_on(person, c)
+            ),
+            None,
+        )
+        routes.append((person, channel))
+    return routes
+
+
+async def count_reached(
+    uow: UnitOfWork, group: str, activity: str | None, channels: Collection[str], now: datetime
+) -> int:
+    """How many people a notice to `group` would reach, for the coordinator's preview."""
+    return sum(1 for _, channel in await _routes(uow, group, activity, channels, now) if channel)
+
+
+async def queue_broadcast(
+    uow: UnitOfWork,
+    words: str,
+    group: str,
+    activity: str | None,
+    voice: str | None,
+    created_by: int | None,
+    channels: Collection[str],
+    now: datetime,
+) -> Queued:
+    broadcast = Broadcast(
+        words=words,
+        audience=group,
+        activity_key=activity,
+        voice_attachment=voice,
+        created_by_id=created_by,
+    )
+    uow.session.add(broadcast)
+    await uow.session.flush()
+    deliveries: list[Delivery] = []
+    by_channel: dict[str, int] = {}
+    skipped = 0
+    for person, channel in await _routes(uow, group, activity, channels, now):
+        if channel is None:
+            skipped += 1
+            continue
+        by_channel[channel] = by_channel.get(channel, 0) + 1
+        deliveries.append(
+            Delivery(
+                person.id,
+                channel,
+                "broadcast",
+                f"broadcast:{broadcast.id}:{person.id}",
+                now,
+                {"broadcast": broadcast.id},
+                broadcast_id=broadcast.id,
+            )
+        )
+    await uow.outbox.enqueue(deliveries)
+    broadcast.recipients = len(deliveries)
+    broadcast.skipped = skipped
+    await uow.records.audit(
+        created_by, "notice sent", broadcast=broadcast.id, audience=group, people=len(deliveries)
+    )
+    return Queued(broadcast.id, len(deliveries), skipped, by_channel)

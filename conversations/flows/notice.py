@@ -1,0 +1,120 @@
+"""The coordinator's notice: write it (a voice message may go with it), choose who gets
+it, see and hear it as people will, then send. A second press of "send" sends nothing more:
+the confirm question is closed by the first."""
+
+from __future__ import annotations
+
+from conversations.changes import SendNotice
+from conversations.flow import (
+    SAID,
+    VOICE,
+    Context,
+    Flow,
+    Goto,
+    Question,
+    Turn,
+    choice,
+    no_choice,
+    yes_choice,
+)
+from conversations.model import text
+from conversations.sms_segments import segments
+
+__all__ = ["Notice"]
+
+LONGEST_NOTICE = 1000
+FIRST_AUDIENCES = ("everyone", "members_carers")
+MORE_AUDIENCES = ("volunteers", "next_session", "activity")
+
+
+class Notice(Flow):
+    name = "notice"
+    first_step = "write"
+    roles = frozenset({"coordinator"})
+
+    def question(self, ctx: Context, step: str) -> Question:
+        if step == "write":
+            return Question((text("notice.write"),), text("notice.write"))
+        if step == "voice":
+            return Question(
+                (text("notice.voice"),),
+                text("notice.voice"),
+                (choice("words_only", "📝"),),
+                voice_too=True,
+            )
+        if step == "audience":
+            return Question(
+                (text("notice.audience"),),
+                text("notice.audience"),
+                (*(choice(f"to_{a}", "👥") for a in FIRST_AUDIENCES), choice("more", "➡️")),
+            )
+        if step == "audience_more":
+            return Question(
+                (text("notice.audience"),),
+                text("notice.audience"),
+                tuple(choice(f"to_{a}", "👥") for a in MORE_AUDIENCES),
+            )
+        if step == "activity":
+            return Question((text("notice.activity"),), text("notice.activity"))
+        if step == "confirm":
+            return self._preview(ctx)
+        raise KeyError(step)
+
+    def _preview(self, ctx: Context) -> Question:
+        data = ctx.data
+        snapshot = ctx.snapshot
+        as_sent = text("notice.broadcast", club=snapshot.club_name, words=data["words"])
+        if data["audience"] == "activity":
+            count = snapshot.activity_counts.get(data["activity"], 0)
+        else:
+            count = snapshot.audience_counts.get(data["audience"], 0)
+        parts = segments(f"{snapshot.club_name}: {data['words']}")
+        prompt = (
+            text("notice.preview"),
+            as_sent,
+            text("notice.count", count=count),
+            text("notice.parts", parts=parts),
+            text("notice.confirm"),
+        )
+        return Question(
+            prompt,
+            text("notice.confirm"),
+            (yes_choice("send_notice", "📣"), no_choice("keep_notice", "✋")),
+            speak=True,
+        )
+
+    def answer(self, ctx: Context, step: str, answer: str) -> Turn:
+        data = ctx.data
+        if step == "write":
+            words = answer.strip()
+            if len(words) > LONGEST_NOTICE:
+                return Turn(say=[text("notice.too_long", longest=LONGEST_NOTICE)], retry=True)
+            data["words"] = words
+            return Turn(next=Goto(self.name, "voice"))
+        if step == "voice":
+            data["voice"] = answer.removeprefix(VOICE) if answer.startswith(VOICE) else None
+            return Turn(next=Goto(self.name, "audience"))
+        if step in {"audience", "audience_more"}:
+            if answer == "more":
+                return Turn(next=Goto(self.name, "audience_more"))
+            data["audience"] = answer.removeprefix("to_")
+            following = "activity" if data["audience"] == "activity" else "confirm"
+            return Turn(next=Goto(self.name, following))
+        if step == "activity":
+            return self._activity(ctx, answer.removeprefix(SAID))
+        if step == "confirm":
+            if answer != "send_notice":
+                return Turn(say=[text("notice.kept")])
+            change = SendNotice(
+                data["words"], data["audience"], data.get("activity"), data.get("voice")
+            )
+            return Turn(say=[text("notice.sending")], changes=[change])
+        raise KeyError(step)
+
+    def _activity(self, ctx: Context, typed: str) -> Turn:
+        wanted = typed.strip().lower()
+        for key in ctx.snapshot.activities:
+            if wanted and (key.startswith(wanted[:4]) or wanted.startswith(key[:4])):
+                ctx.data["activity"] = key
+                return Turn(next=Goto(self.name, "confirm"))
+        return Turn(say=[text("notice.activity_unknown")], retry=True)
