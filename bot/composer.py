@@ -148,13 +148,18 @@ class Composer:
         handle = handle_on(person, channel)
         address = f"{channel}:{handle}"
         current = await uow.records.position(address)
-        question_id = (current.question_id if current else 0) + 1
-        resume = None
-        if current is not None and current.flow not in {IDLE, "reminder"}:
-            resume = {"flow": current.flow, "step": current.step, "data": dict(current.data)}
         kind = str(row.payload.get("kind", "next"))
-        data = {"session": meeting.id, "member": member.id, "kind": kind, "resume": resume}
-        await uow.records.save_position(address, person.id, "reminder", "answer", data, question_id)
+        if row.provider_id is not None:  # the words went before a restart: only speech is left
+            question_id = current.question_id if current else 0
+        else:
+            question_id = (current.question_id if current else 0) + 1
+            resume = None
+            if current is not None and current.flow not in {IDLE, "reminder"}:
+                resume = {"flow": current.flow, "step": current.step, "data": dict(current.data)}
+            data = {"session": meeting.id, "member": member.id, "kind": kind, "resume": resume}
+            await uow.records.save_position(
+                address, person.id, "reminder", "answer", data, question_id
+            )
         member_view = PersonView(member.id, member.name, frozenset())
         question = reminder_question(
             session_view(meeting), member_view, person.id, kind, self._snapshot(channel)

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from bot.alerts import CoordinatorAlerts
 from bot.composer import Composer, Skipped
@@ -23,7 +24,7 @@ from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import utc_now
 from storage.outbox import Status
 
-__all__ = ["Dispatcher"]
+__all__ = ["Dispatcher", "SpeaksAfter"]
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +36,27 @@ PLAN_EVERY = timedelta(minutes=1)
 WELCOME_PLAN_EVERY = timedelta(seconds=5)
 
 
-@dataclass(frozen=True)
+@runtime_checkable
+class SpeaksAfter(Protocol):
+    """A channel that sends the words and then a voice note of them (Telegram). The
+    dispatcher records the words as sent before the voice note goes, so a restart in
+    between sends only the voice note, never the words twice."""
+
+    def speaks(self, message: Outgoing) -> bool: ...
+
+    async def send_text(self, message: Outgoing) -> SendResult: ...
+
+    async def send_voice(self, message: Outgoing) -> str | None: ...
+
+
+@dataclass
 class _Settled:
     message: Outgoing
     result: SendResult
+    partial: bool = False
+    """Only the words are out, and a voice note is still to go."""
+    recorded: asyncio.Future[None] | None = None
+    """Set once this has been committed."""
 
 
 class Dispatcher:
@@ -64,39 +82,119 @@ class Dispatcher:
         self._welcome_after = welcome_after
 
     async def run_once(self) -> int:
-        """Claim, send and settle one batch; returns how many rows it handled."""
+        """Claim, send and settle one batch; returns how many rows it handled. Each send
+        is recorded as soon as it is done (a few at a time, in one transaction), so a
+        dispatcher killed at any moment repeats only the sends it had not yet recorded."""
         now = self._clock()
         async with self._units() as uow:
             rows = await uow.outbox.claim(now, BATCH, LEASE, list(self._senders))
+            if not rows:
+                return 0
+            spoken_before = {row.id: row.provider_id for row in rows if row.provider_id}
             ready, skipped = await self._composer.compose(uow, rows, self._senders, now)
             await uow.commit()
-        results = await asyncio.gather(*(self._send(message) for message in ready))
-        unreachable = await self._settle(results, skipped)
+        done: asyncio.Queue[_Settled | None] = asyncio.Queue()
+        recording = asyncio.create_task(self._record(done, skipped, spoken_before))
+        try:
+            await asyncio.gather(
+                *(self._send(message, spoken_before.get(message.row_id), done) for message in ready)
+            )
+        finally:
+            done.put_nowait(None)
+            unreachable = await recording
         for name, channel in unreachable:
             await self._alerts.unreachable(name, channel)
         return len(rows)
 
-    async def _send(self, message: Outgoing) -> _Settled:
+    async def _send(
+        self, message: Outgoing, words_sent: str | None, done: asyncio.Queue[_Settled | None]
+    ) -> None:
+        sender = self._senders[message.channel]
         async with self._gate:
             try:
-                result = await self._senders[message.channel].send(message)
+                if isinstance(sender, SpeaksAfter) and sender.speaks(message):
+                    result = await self._words_then_voice(sender, message, words_sent, done)
+                else:
+                    result = await sender.send(message)
             except Exception as error:  # a sender bug must not lose the row: retry it later
                 log.exception("sending failed unexpectedly on %s", message.channel)
                 result = SendResult(Outcome.RETRY, error=type(error).__name__)
-        return _Settled(message, result)
+        done.put_nowait(_Settled(message, result))
+
+    async def _words_then_voice(
+        self,
+        sender: SpeaksAfter,
+        message: Outgoing,
+        words_sent: str | None,
+        done: asyncio.Queue[_Settled | None],
+    ) -> SendResult:
+        provider_id = words_sent
+        if provider_id is None:
+            words = await sender.send_text(message)
+            if words.outcome is not Outcome.SENT:
+                return words
+            recorded = asyncio.get_running_loop().create_future()
+            done.put_nowait(_Settled(message, words, partial=True, recorded=recorded))
+            await recorded
+            provider_id = words.provider_id
+        voice_error = await sender.send_voice(message)
+        return SendResult(Outcome.SENT, provider_id=provider_id, error=voice_error)
+
+    async def _record(
+        self,
+        done: asyncio.Queue[_Settled | None],
+        skipped: list[Skipped],
+        spoken_before: dict[int, str],
+    ) -> list[tuple[str, str]]:
+        """Commit results as they come: whatever finished while the last commit ran goes
+        in the next one."""
+        unreachable: list[tuple[str, str]] = []
+        finished = False
+        while not finished:
+            batch = [await done.get()]
+            while not done.empty():
+                batch.append(done.get_nowait())
+            finished = None in batch
+            results = [settled for settled in batch if settled is not None]
+            if not results and not skipped:
+                continue
+            try:
+                unreachable += await self._settle(results, skipped, spoken_before)
+            except Exception as error:
+                log.exception("sends could not be recorded; they go again when their lease ends")
+                for settled in results:
+                    if settled.recorded is not None and not settled.recorded.done():
+                        settled.recorded.set_exception(error)
+            else:
+                for settled in results:
+                    if settled.recorded is not None and not settled.recorded.done():
+                        settled.recorded.set_result(None)
+            skipped = []
+        return unreachable
 
     async def _settle(
-        self, results: list[_Settled], skipped: list[Skipped]
+        self, results: list[_Settled], skipped: list[Skipped], spoken_before: dict[int, str]
     ) -> list[tuple[str, str]]:
         now = self._clock()
         unreachable: list[tuple[str, str]] = []
         async with self._units() as uow:
             for skip in skipped:
+                if skip.row_id in spoken_before:  # the words went before a restart
+                    await uow.outbox.settle(
+                        skip.row_id, Status.SENT, error=f"no voice note: {skip.reason}"
+                    )
+                    continue
                 status = Status.FAILED if skip.failed else Status.SKIPPED
                 await uow.outbox.settle(skip.row_id, status, error=skip.reason)
                 if skip.failed:
                     unreachable.append((skip.person_name, "any"))
             for settled in results:
+                if settled.partial:
+                    assert settled.result.provider_id is not None
+                    await uow.outbox.note_first_part_sent(
+                        settled.message.row_id, settled.result.provider_id
+                    )
+                    continue
                 lost = await self._settle_one(uow, settled, now)
                 if lost is not None:
                     unreachable.append(lost)
@@ -144,8 +242,25 @@ class Dispatcher:
         if self._welcome_after is not None:
             await self._planner.welcome_newcomers(self._welcome_after)
 
+    async def recover(self) -> int:
+        """On SQLite there is one dispatcher, so rows it finds claimed at its start were
+        left by one that died: they are due again at once rather than when their lease
+        ends. (On PostgreSQL others may be sending them; their leases decide.)"""
+        if self._units.engine.dialect.name != "sqlite":
+            return 0
+        async with self._units() as uow:
+            released = await uow.outbox.release_in_flight()
+            await uow.commit()
+        if released:
+            log.warning("%d messages left in flight by a stopped dispatcher go again", released)
+        return released
+
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
         """Plan and send until `stop` is set; a database hiccup pauses, never stops it."""
+        try:
+            await self.recover()
+        except Exception:
+            log.exception("messages left in flight go again when their lease ends")
         while not stop.is_set():
             try:
                 await self.plan_if_due()

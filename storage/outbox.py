@@ -133,3 +133,20 @@ class OutboxRepository:
         await self._session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values)
         )
+
+    async def note_first_part_sent(self, row_id: int, provider_id: str) -> None:
+        """The words are out and a second part (a voice note) is still to go: keep the
+        claim, and remember the words' id so a restart sends only what is left."""
+        await self._session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row_id).values(provider_id=provider_id)
+        )
+
+    async def release_in_flight(self) -> int:
+        """Make every claimed row due again at once. Only for a single dispatcher (SQLite)
+        starting up: whatever it finds claimed was left by a dispatcher that died."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == Status.SENDING)
+            .values(status=Status.PENDING, claimed_until=None)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -49,6 +49,22 @@ class TelegramSender:
         return await call()
 
     async def send(self, message: Outgoing) -> SendResult:
+        """The words with their buttons, then the voice note."""
+        result = await self.send_text(message)
+        if result.outcome is not Outcome.SENT:
+            return result
+        voice_error = await self.send_voice(message)
+        return SendResult(Outcome.SENT, provider_id=result.provider_id, error=voice_error)
+
+    def speaks(self, message: Outgoing) -> bool:
+        """Whether a voice note follows the words of this message."""
+        if message.voice_ref is not None:
+            return True
+        return bool(message.reply.speak and message.spoken and self._voices)
+
+    async def send_text(self, message: Outgoing) -> SendResult:
+        """The words with their buttons only; the dispatcher records them as sent before
+        the voice note goes, so a restart in between never sends the words twice."""
         chat = int(message.handle)
         words = message_text(self._catalogue, message.language, message.reply)
         buttons = keyboard(self._catalogue, message.language, message.reply)
@@ -65,13 +81,12 @@ class TelegramSender:
             return SendResult(Outcome.PERMANENT, error=f"refused: {type(error).__name__}")
         except (TimedOut, NetworkError) as error:
             return SendResult(Outcome.RETRY, error=type(error).__name__)
-        provider_id = str(sent.message_id)
-        voice_error = await self._voice(message, chat)
-        return SendResult(Outcome.SENT, provider_id=provider_id, error=voice_error)
+        return SendResult(Outcome.SENT, provider_id=str(sent.message_id))
 
-    async def _voice(self, message: Outgoing, chat: int) -> str | None:
+    async def send_voice(self, message: Outgoing) -> str | None:
         """The spoken version; once the text is out, a failed voice note is not retried
         (that would send the text twice) but is noted on the row."""
+        chat = int(message.handle)
         voice: str | bytes
         duration: int | None = None
         if message.voice_ref is not None:
