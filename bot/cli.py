@@ -13,6 +13,8 @@ from bot.alerts import PrintedAlerts
 from bot.bootstrap import Club, build_club
 from bot.broadcast_command import add_broadcast_command, run_broadcast_command
 from bot.console import ConsoleChat
+from bot.people_command import add_people_commands, run_people_command
+from bot.report_command import add_report_command, run_report_command
 from bot.service import run_service
 from bot.session_commands import add_session_commands, run_session_command
 from config import Settings, SettingsError, load_settings
@@ -37,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="bring the database up to date")
     commands.add_parser("dispatch", help="send what is due from the outbox, until stopped")
     add_session_commands(commands)
+    add_report_command(commands)
+    add_people_commands(commands)
     add_broadcast_command(commands)
     return parser
 
@@ -67,6 +71,12 @@ async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:
         if arguments.command == "sessions":
             await club.prepare(demo=settings.local_mode)
             return await run_session_command(club, arguments)
+        if arguments.command == "report":
+            await club.prepare(demo=False)
+            return await run_report_command(club, arguments)
+        if arguments.command == "people":
+            await club.prepare(demo=False)
+            return await run_people_command(club, arguments)
         if arguments.command == "broadcast":
             await club.prepare(demo=settings.local_mode)
             return await run_broadcast_command(club, arguments)

@@ -1,0 +1,110 @@
+"""The words of the committee's report, in plain English, kept in one place.
+
+They live here rather than in the message catalogue: the catalogue holds what members
+and carers are sent, and its tests hold every text to the one-question, three-choice
+message rules, which a report's headings and figures do not fit. The report is
+English-only for now; a translation would replace this module's tables.
+Activity and language names do come from the catalogue, so they read as members see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from bot.report.period import Period
+from config import Catalogue
+
+__all__ = [
+    "CHANNEL_WORDS",
+    "FACE_EMOJI",
+    "FACE_WORDS",
+    "REQUEST_WORDS",
+    "ROLE_WORDS",
+    "activity_labels",
+    "day",
+    "language_label",
+    "percent",
+    "period_words",
+    "plural",
+    "reason_words",
+    "when",
+]
+
+FACE_WORDS = {"happy": "Happy", "unsure": "Not sure", "unhappy": "Unhappy"}
+FACE_EMOJI = {"happy": "🙂", "unsure": "😐", "unhappy": "🙁"}
+ROLE_WORDS = {
+    "member": "members",
+    "carer": "carers",
+    "volunteer": "volunteers",
+    "coordinator": "coordinators",
+    "committee": "committee members",
+}
+CHANNEL_WORDS = {
+    "telegram": "Telegram",
+    "sms": "text message",
+    "voice": "phone call",
+    "console": "this computer",
+}
+REASONS = {
+    "blocked": "stopped the club's Telegram messages",
+    "opted out": "asked for no more texts",
+    "landline or unreachable carrier": "a landline, or the phone could not be reached",
+    "unreachable": "the phone could not be reached",
+    "unknown number": "the number is not in use",
+    "not a valid number": "the number is not right",
+    "not a mobile number": "not a mobile, so it cannot get texts",
+    "filtered as spam": "the phone company stopped the text",
+    "message blocked": "the phone company stopped the text",
+}
+REQUEST_WORDS = {
+    "talk": "Asked to talk to a person",
+    "lift": "Asked for a lift or help to get there",
+    "voice_note": "Left a voice message",
+    "other": "Other requests",
+}
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 session", "3 sessions"."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def percent(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+def day(moment: date | datetime) -> str:
+    """ "Tuesday 3 March 2026": the weekday and the month in words, never numbers alone."""
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+def when(moment: datetime) -> str:
+    """ "Tuesday 3 March, 1:30 in the afternoon"."""
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    part = "morning" if moment.hour < 12 else "afternoon" if moment.hour < 18 else "evening"
+    return f"{moment:%A} {moment.day} {moment:%B}, {hour}{minutes} in the {part}"
+
+
+def period_words(period: Period) -> str:
+    return f"{day(period.first)} to {day(period.last)}"
+
+
+def reason_words(reason: str) -> str:
+    """Providers' reasons in plain words; an unknown reason is shown as it was recorded."""
+    return REASONS.get(reason.strip().lower(), reason)
+
+
+def activity_labels(catalogue: Catalogue, keys: list[str]) -> Mapping[str, str]:
+    """Activity names as members see them ("cooking and meals"), falling back to the key."""
+    found: dict[str, str] = {}
+    for key in keys:
+        name = f"activity.{key}"
+        found[key] = catalogue.template("en", name) if catalogue.has(name) else key
+    return found
+
+
+def language_label(catalogue: Catalogue, code: str) -> str:
+    info = catalogue.info.get(code)
+    return info.own_name if info else code
