@@ -58,7 +58,10 @@ class TelegramChannel:
             return True
         if arrival.kind is not Kind.INPUT or arrival.said is None:
             key = "telegram.edited" if arrival.kind is Kind.EDITED else "telegram.private_only"
-            await self._send_words(arrival.chat_id, self._catalogue.render("en", text(key)))
+            try:
+                await self._send_words(arrival.chat_id, self._catalogue.render("en", text(key)))
+            except ChatUnreachable:  # blocked, or removed from the group: nothing to repeat
+                log.info("a chat refused a kind line")
             return True
         address = f"telegram:{arrival.user_id}"
         answer = await self._dialogue.handle(
@@ -79,13 +82,19 @@ class TelegramChannel:
         return True
 
     async def _settle_press(self, query: CallbackQuery, answer: Answer) -> None:
-        """Answer the callback, and edit the question to show the choice made."""
+        """Answer the callback, and edit the question to show the choice made. Only a
+        press that was read but not taken is told it is stale; an unsaved one is told by
+        its reply ("common.busy")."""
+        stale = answer.saved and not (answer.taken or answer.duplicate)
         notice = (
-            None
-            if answer.taken or answer.duplicate
-            else self._catalogue.render(answer.language, text("telegram.stale_button"))
+            self._catalogue.render(answer.language, text("telegram.stale_button"))
+            if stale
+            else None
         )
-        await with_retries(lambda: query.answer(text=notice))
+        try:
+            await with_retries(lambda: query.answer(text=notice))
+        except ChatUnreachable:
+            return
         message = query.message
         if not answer.taken or message is None or not hasattr(message, "text"):
             return

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 __all__ = ["ChatUnreachable", "with_retries"]
 
@@ -29,7 +31,9 @@ class ChatUnreachable(Exception):
 
 
 def _retry_seconds(error: RetryAfter) -> float:
-    wait = error.retry_after
+    with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta; both work
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
     seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
     return min(max(seconds, 0.0), LONGEST_FLOOD_WAIT_SECONDS)
 

@@ -1,0 +1,310 @@
+"""A club wired through the real composition root, talking to the fake Bot API.
+
+`telegram_club(database_url, webhook=...)` starts a `FakeBotApi`, builds the club with
+`build_club(Settings(...))` pointed at it, prepares the demo club and starts Telegram
+(polling through PTB's updater, or webhook mode served by `club.web_app()` through an
+in-process ASGI transport). Tests then play people with `TelegramClub.say`, `press`,
+`voice` and `deliver`, each of which returns once the channel has finished that update,
+so nothing waits on a clock.
+
+Every update the channel handles is tracked: one that raised is kept in `errors`, and
+`telegram_club` fails on leaving when any did (PTB would otherwise only log it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from telegram import Update
+
+from bot.bootstrap import Club, build_club
+from bot.service import start_telegram, stop_telegram
+from bot.telegram.channel import TelegramChannel
+from config import Settings
+from conversations import HELP_CHOICE
+from conversations.model import text
+from storage.models import Person
+from tests.fakes.telegram_api import FakeBotApi
+
+__all__ = [
+    "PUBLIC_URL",
+    "SECRET",
+    "WEBHOOK_URL",
+    "TelegramClub",
+    "add_coordinator",
+    "callback_key",
+    "keyboard_of",
+    "message_update",
+    "person_by_telegram",
+    "register_by_buttons",
+    "telegram_club",
+]
+
+SECRET = "s3cret-Header_value"
+PUBLIC_URL = "https://club.example.org"
+WEBHOOK_URL = "http://club.test/telegram"
+WAIT_SECONDS = 10.0
+"""How long an update may take before a test fails (a failure, never a pass condition)."""
+
+JSONDict = dict[str, Any]
+
+
+def callback_key(data: str) -> str:
+    """"q12:member" -> "member"."""
+    return data.partition(":")[2]
+
+
+def keyboard_of(message: JSONDict) -> list[list[JSONDict]]:
+    return list((message.get("reply_markup") or {}).get("inline_keyboard", []))
+
+
+@dataclass
+class TelegramClub:
+    fake: FakeBotApi
+    club: Club
+    webhook: bool
+    errors: list[BaseException] = field(default_factory=list)
+    _done: dict[int, asyncio.Event] = field(default_factory=dict)
+    _app: Any = None
+    _marks: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def channel(self) -> TelegramChannel:
+        assert self.club.telegram is not None
+        return self.club.telegram.channel
+
+    # ------------------------------------------------------------------ tracking
+
+    def track(self) -> None:
+        """Wrap the channel's `handle_update` so tests know when an update is finished."""
+        channel = self.channel
+        original = channel.handle_update
+
+        async def tracked(update: Update, retry_later: bool = False) -> bool:
+            try:
+                return await original(update, retry_later=retry_later)
+            except BaseException as error:
+                self.errors.append(error)
+                raise
+            finally:
+                self._event(update.update_id).set()
+
+        channel.handle_update = tracked  # type: ignore[method-assign]
+
+    def _event(self, update_id: int) -> asyncio.Event:
+        return self._done.setdefault(update_id, asyncio.Event())
+
+    async def finished(self, update_id: int) -> None:
+        await asyncio.wait_for(self._event(update_id).wait(), WAIT_SECONDS)
+
+    # ------------------------------------------------------------ the people
+
+    async def deliver(self, update: JSONDict) -> None:
+        """Hand a queued update to the club, by webhook (which must answer 200) or by
+        letting the polling updater fetch it, and return once the channel is done."""
+        if self.webhook:
+            status = await self.post(update)
+            assert status == 200, f"the webhook answered {status}"
+        await self.finished(int(update["update_id"]))
+
+    async def post(self, update: JSONDict, secret: str | None = SECRET) -> int:
+        """POST the update to the web app as Telegram would; returns the HTTP status."""
+        return await self.fake.deliver_webhook(
+            WEBHOOK_URL, update, secret, transport=self.transport()
+        )
+
+    def transport(self) -> httpx.ASGITransport:
+        if self._app is None:
+            self._app = self.club.web_app()
+        return httpx.ASGITransport(app=self._app)
+
+    async def say(self, chat_id: int, words: str, first_name: str = "Member") -> JSONDict:
+        self._marks[chat_id] = self.mark(chat_id)
+        update = self.fake.push_message(chat_id, words, first_name=first_name)
+        await self.deliver(update)
+        return update
+
+    async def voice(self, chat_id: int, data: bytes = b"OggS a person's voice") -> JSONDict:
+        self._marks[chat_id] = self.mark(chat_id)
+        update = self.fake.push_voice(chat_id, data)
+        await self.deliver(update)
+        return update
+
+    async def raw(self, update: JSONDict, chat_id: int | None = None) -> JSONDict:
+        if chat_id is not None:
+            self._marks[chat_id] = self.mark(chat_id)
+        queued = self.fake.push_update(update)
+        await self.deliver(queued)
+        return queued
+
+    def question(self, chat_id: int) -> JSONDict:
+        """The newest message from the bot in this chat that still has buttons."""
+        for entry in reversed(self.fake.chat_log(chat_id)):
+            if entry.sender == "bot" and keyboard_of(entry.message):
+                return entry.message
+        raise AssertionError(f"no question with buttons in:\n{self.fake.chat_transcript(chat_id)}")
+
+    def button(self, message: JSONDict, key: str) -> str:
+        """The callback data the bot really sent for choice `key` under `message`."""
+        for row in keyboard_of(message):
+            for button in row:
+                if callback_key(button["callback_data"]) == key:
+                    return str(button["callback_data"])
+        shown = [b["callback_data"] for row in keyboard_of(message) for b in row]
+        raise AssertionError(f"no {key!r} button under message: {shown}")
+
+    async def press(
+        self, chat_id: int, key: str, message: JSONDict | None = None
+    ) -> JSONDict:
+        """Press the `key` button under `message` (default: the newest question)."""
+        message = message or self.question(chat_id)
+        data = self.button(message, key)
+        self._marks[chat_id] = self.mark(chat_id)
+        update = self.fake.push_callback(chat_id, message["message_id"], data)
+        await self.deliver(update)
+        return update
+
+    async def press_data(self, chat_id: int, message_id: int, data: str) -> JSONDict:
+        self._marks[chat_id] = self.mark(chat_id)
+        update = self.fake.push_callback(chat_id, message_id, data)
+        await self.deliver(update)
+        return update
+
+    # ------------------------------------------------------------- reading
+
+    def mark(self, chat_id: int) -> int:
+        """How many text messages the bot has sent to this chat so far."""
+        return len(self.fake.sent_messages(chat_id))
+
+    def replies(self, chat_id: int, since: int | None = None) -> list[str]:
+        """Texts the bot sent to this chat, as sent, after `since` (a `mark`; default: the
+        mark taken before the last action in this chat)."""
+        after = self._marks.get(chat_id, 0) if since is None else since
+        return [str(m["text"]) for m in self.fake.sent_messages(chat_id)[after:]]
+
+    def reply_messages(self, chat_id: int, since: int | None = None) -> list[JSONDict]:
+        after = self._marks.get(chat_id, 0) if since is None else since
+        return self.fake.sent_messages(chat_id)[after:]
+
+    def words(self, key: str, **params: object) -> str:
+        return self.club.catalogue.render("en", text(key, **params))
+
+
+_raw_message_ids = iter(range(100_000, 10**9))
+
+
+def message_update(
+    chat_id: int,
+    *,
+    user_id: int | None = None,
+    chat_type: str = "private",
+    kind: str = "message",
+    **content: Any,
+) -> JSONDict:
+    """A raw update carrying a message the fake has no helper for (a sticker, a photo, a
+    location, a contact, an edit, a group or channel post)."""
+    user = {"id": user_id or chat_id, "is_bot": False, "first_name": "Member"}
+    chat: JSONDict = {"id": chat_id, "type": chat_type}
+    if chat_type == "private":
+        chat["first_name"] = "Member"
+    else:
+        chat["title"] = "Club friends"
+    message: JSONDict = {
+        "message_id": next(_raw_message_ids),
+        "chat": chat,
+        "date": int(time.time()),
+        **content,
+    }
+    if kind != "channel_post":
+        message["from"] = user
+    if kind == "edited_message":
+        message["edit_date"] = int(time.time())
+    return {kind: message}
+
+
+async def add_coordinator(club: Club, telegram_id: int, name: str = "Cora") -> int:
+    """A coordinator who can be reached on Telegram."""
+    async with club.units() as uow:
+        person = Person(
+            name=name,
+            telegram_id=telegram_id,
+            channels="telegram",
+            consent_given_by_name=name,
+        )
+        await uow.people.add(person, ["coordinator"])
+        await uow.commit()
+        return person.id
+
+
+async def person_by_telegram(club: Club, telegram_id: int) -> Person | None:
+    async with club.units() as uow:
+        found = (
+            await uow.session.scalars(select(Person).where(Person.telegram_id == telegram_id))
+        ).first()
+        uow.session.expunge_all()
+        return found
+
+
+async def register_by_buttons(
+    tg: TelegramClub,
+    chat_id: int,
+    name: str,
+    *,
+    spoken: bool = False,
+    first_name: str = "Member",
+) -> None:
+    """A member signs up: every choice by pressing the button the bot sent; the name typed
+    (registration asks for it as words, with only "Talk to a person" as a button)."""
+    await tg.say(chat_id, "/start", first_name=first_name)
+    await tg.press(chat_id, "member")
+    name_question = tg.question(chat_id)
+    assert [callback_key(b["callback_data"]) for r in keyboard_of(name_question) for b in r] == [
+        HELP_CHOICE
+    ]
+    await tg.say(chat_id, name, first_name=first_name)
+    await tg.press(chat_id, "here_telegram")
+    await tg.press(chat_id, "yes" if spoken else "no")
+    await tg.press(chat_id, "consent_yes")
+
+
+@contextlib.asynccontextmanager
+async def telegram_club(
+    database_url: str,
+    *,
+    webhook: bool = False,
+    **overrides: Any,
+) -> AsyncIterator[TelegramClub]:
+    """The whole stack: fake Bot API, settings, `build_club`, demo data, Telegram started."""
+    async with FakeBotApi() as fake:
+        extra: dict[str, Any] = {}
+        if webhook:
+            extra = {"public_url": PUBLIC_URL, "telegram_webhook_secret": SECRET}
+        settings = Settings(  # type: ignore[call-arg]
+            database_url=database_url,
+            telegram_bot_token=fake.token,
+            telegram_base_url=f"http://127.0.0.1:{fake.port}",
+            tts_engine=overrides.pop("tts_engine", "offline"),
+            _env_file=None,
+            **extra,
+            **overrides,
+        )
+        club = build_club(settings)
+        tg = TelegramClub(fake, club, webhook)
+        tg.track()
+        try:
+            await club.prepare(demo=True)
+            await start_telegram(club)
+            try:
+                yield tg
+            finally:
+                await stop_telegram(club)
+        finally:
+            await club.close()
+        assert not tg.errors, f"the channel raised: {tg.errors!r}"
