@@ -40,6 +40,13 @@ def wanted_chart(report: Report) -> Chart:
     return Chart("chart-wanted", "What members would like to do: yes answers", bars)
 
 
+def top_wanted_chart(report: Report, most: int = 3) -> Chart:
+    """The few activities most members said yes to, for the report's first page."""
+    top = [w for w in report.wanted if w.yes][:most]
+    bars = tuple(Bar(w.activity, w.yes, f"{w.yes} yes") for w in top)
+    return Chart("chart-top-wanted", "Most wanted activities", bars)
+
+
 def feeling_chart(report: Report) -> Chart:
     counts = report.feedback.all
     bars = tuple(
@@ -72,6 +79,8 @@ def coming_chart(report: Report) -> Chart:
 def report_charts(report: Report) -> dict[str, Chart]:
     """The charts this report has: each only when there is something to show."""
     charts = {"wanted": wanted_chart(report)} if report.anyone_answered else {}
+    if any(w.yes for w in report.wanted):
+        charts["top-wanted"] = top_wanted_chart(report)
     if not report.no_sessions:
         charts["feeling"] = feeling_chart(report)
         if report.attendance.sessions_marked:

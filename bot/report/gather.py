@@ -108,7 +108,7 @@ async def gather_report(
             for r in await queries.unreachable()
         ),
         languages=tuple(
-            Count(code, language_label(catalogue, code), n)
+            Count(code, language_label(code), n)
             for code, n in sorted(await queries.languages(), key=lambda e: (-e[1], e[0]))
         ),
         roles=tuple(

@@ -1,5 +1,8 @@
 """The report as one printable HTML page for a committee meeting.
 
+Its first printed sheet is "At a glance", the page a meeting works from; the details
+follow on the next sheets for anyone who wants them.
+
 Large type (16pt body and up), plain words, dark text on white, inline SVG charts, no
 script and nothing fetched from elsewhere, so it opens the same on any computer, prints on
 A4, and can be read aloud by a screen reader. Long tables are summed up by session title
@@ -11,17 +14,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.report.charts import report_charts
+from bot.report.charts import Chart, report_charts
 from bot.report.model import FACES, FeedbackSplit, Report, SessionFigures
 from bot.report.sentences import (
     NO_CHOOSING,
     attendance_lines,
+    change_words,
+    glance_lines,
     heading,
     request_lines,
     session_line,
     sessions_line,
     unreachable_line,
-    wanted_line,
 )
 from bot.report.svg import svg_chart
 from bot.report.words import FACE_WORDS, day, percent, plural
@@ -38,19 +42,24 @@ body { font-family: Verdana, Arial, sans-serif; font-size: 16pt; line-height: 1.
   max-width: 46em; margin: 0 auto; padding: 0.5em; }
 h1 { font-size: 24pt; margin: 0 0 0.2em; }
 h2 { font-size: 19pt; margin: 1.2em 0 0.3em; border-bottom: 3px solid #1f4e79; }
+h3 { font-size: 17pt; margin: 0.8em 0 0.2em; }
 p, li, td, th, blockquote { font-size: 16pt; }
-table { border-collapse: collapse; width: 100%; margin: 0.4em 0; }
-th, td { border: 1px solid #555555; padding: 0.2em 0.4em; text-align: left;
+table { border-collapse: collapse; width: 99%; margin: 0.4em 0; }
+th, td { border: 1px solid #555555; padding: 0.2em 0.3em; text-align: left;
   vertical-align: top; }
-td.number, th.number { text-align: right; }
+td { overflow-wrap: anywhere; }
+td.number, th.number { text-align: right; white-space: nowrap; }
+th.number { white-space: normal; }
 blockquote { margin: 0.4em 0; padding: 0.2em 0.6em; border-left: 6px solid #1f4e79; }
 .period { font-size: 18pt; font-weight: bold; }
 .plain { font-size: 18pt; }
 figure { margin: 0.6em 0; }
+figcaption { font-weight: bold; margin-bottom: 0.2em; }
 svg { max-width: 100%; height: auto; }
 @media print {
   body { max-width: none; padding: 0; }
-  h2 { break-after: avoid; }
+  h2, h3 { break-after: avoid; }
+  .details { break-before: page; }
   figure, table, blockquote, li { break-inside: avoid; }
   * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
 }
@@ -140,6 +149,10 @@ def _choosing(report: Report) -> list[str]:
     return out
 
 
+def _figure(chart: Chart) -> str:
+    return f"<figure><figcaption>{escape(chart.title)}</figcaption>{svg_chart(chart)}</figure>"
+
+
 def _list(lines: Sequence[str]) -> str:
     return "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
 
@@ -148,23 +161,31 @@ def render_html(report: Report) -> str:
     title, span = heading(report)
     charts = report_charts(report)
     body = [f"<h1>{escape(title)}</h1>", _p(span, "period")]
+    body += ['<section id="glance">', "<h2>At a glance</h2>", _list(glance_lines(report))]
+    body += [_figure(charts[name]) for name in ("feeling", "top-wanted") if name in charts]
+    body += ["</section>", '<div class="details">']
     body += ['<section id="sessions">', "<h2>Sessions held</h2>", *_sessions(report), "</section>"]
     if not report.no_sessions:
         lines = attendance_lines(report.attendance, len(report.sessions))
         body += ['<section id="coming">', "<h2>Coming as they said</h2>"]
         body += [_p(line) for line in lines]
         if "coming" in charts:
-            body.append(f"<figure>{svg_chart(charts['coming'])}</figure>")
+            body.append(_figure(charts["coming"]))
         body += ["</section>", '<section id="feeling">', "<h2>How sessions felt</h2>"]
-        body += [f"<figure>{svg_chart(charts['feeling'])}</figure>", *_feeling(report)]
+        body += _feeling(report)
         if report.enjoyed_most:
             body.append("<h3>What people enjoyed most</h3>")
             body.append(_list([f"{c.label}: {c.count}" for c in report.enjoyed_most]))
         body.append("</section>")
     body += ['<section id="wanted">', "<h2>What members would like to do</h2>"]
     if report.anyone_answered:
-        body.append(f"<figure>{svg_chart(charts['wanted'])}</figure>")
-        body.append(_list([wanted_line(w, report.period.days) for w in report.wanted]))
+        body.append(_figure(charts["wanted"]))
+        before = f"Yes, change on the {plural(report.period.days, 'day')} before"
+        rows = [
+            [w.activity, str(w.yes), change_words(w.change), str(w.unsure), str(w.no)]
+            for w in report.wanted
+        ]
+        body.append(_table(["Activity", "Yes", before, "Not sure", "No"], rows))
     else:
         body.append(_p("No answers yet."))
     body += ["</section>", '<section id="choosing">', "<h2>Choosing together</h2>"]
@@ -182,9 +203,10 @@ def render_html(report: Report) -> str:
     body += [_list(unreachable) if unreachable else _p("Everyone could be reached."), "</section>"]
     body += ['<section id="people">', "<h2>People</h2>"]
     body.append(_p(f"{plural(report.people, 'person', 'people')} in the club."))
-    body.append(_table(["Who", "How many"], [[r.label, str(r.count)] for r in report.roles]))
+    roles = [[plural(r.count, r.label).split(" ", 1)[1], str(r.count)] for r in report.roles]
+    body.append(_table(["Who", "How many"], roles))
     body.append(_table(["Language", "People"], [[c.label, str(c.count)] for c in report.languages]))
-    body += ["</section>", f"<footer>{_p(f'Made on {day(report.made_at)}.')}</footer>"]
+    body += ["</section>", "</div>", f"<footer>{_p(f'Made on {day(report.made_at)}.')}</footer>"]
     return "\n".join(
         [
             "<!DOCTYPE html>",

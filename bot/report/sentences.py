@@ -30,6 +30,7 @@ __all__ = [
     "attendance_lines",
     "change_words",
     "faces_line",
+    "glance_lines",
     "heading",
     "request_lines",
     "session_line",
@@ -99,8 +100,8 @@ def change_words(change: int) -> str:
 
 def wanted_line(wanted: Wanted, days: int) -> str:
     return (
-        f"{wanted.activity}: {wanted.yes} yes, {wanted.unsure} not sure, {wanted.no} no "
-        f"({change_words(wanted.change)} in yes since the {days} days before)"
+        f"{wanted.activity}: {wanted.yes} yes ({change_words(wanted.change)} on the "
+        f"{days} days before), {wanted.unsure} not sure, {wanted.no} no"
     )
 
 
@@ -122,9 +123,34 @@ def request_lines(requests: Requests) -> list[str]:
 def unreachable_line(person: Unreachable) -> str:
     how = CHANNEL_WORDS.get(person.channel, person.channel)
     why = reason_words(person.reason) if person.reason else "no reason was given"
-    parts = [f"{person.name}, by {how}: {why}"]
+    line = f"{person.name}, by {how}: {why}"
     if person.for_good and person.since is not None:
-        parts.append(f"since {day(person.since)}")
+        line += f", since {day(person.since)}"
+    line += "."
     if person.failed_messages:
-        parts.append(f"{plural(person.failed_messages, 'message')} not sent")
-    return ". ".join(parts) + "."
+        line += f" {plural(person.failed_messages, 'message')} not sent."
+    return line
+
+
+def glance_lines(report: Report) -> list[str]:
+    """The report on one page: the lines a meeting starts from."""
+    lines = [sessions_line(report)]
+    if not report.no_sessions:
+        attendance = report.attendance
+        if attendance.said_coming:
+            lines.append(
+                f"People who said they were coming came {percent(attendance.kept_share)} "
+                f"of the time ({attendance.came_as_said} of {attendance.said_coming})."
+            )
+        lines.append(f"How sessions felt: {faces_line(report.feedback.all)}")
+    top = [w.activity for w in report.wanted if w.yes][:3]
+    if top:
+        lines.append(f"Most wanted: {', '.join(top)}.")
+    requests = report.requests
+    lifts = f" ({requests.lift} for a lift)" if requests.lift else ""
+    lines.append(f"Requests for help: {requests.total}{lifts}.")
+    lines.append(f"Comments for the committee: {len(report.comments)}.")
+    if report.unreachable:
+        people = len({u.person_id for u in report.unreachable})
+        lines.append(f"Could not be reached: {plural(people, 'person', 'people')}.")
+    return lines

@@ -7,6 +7,7 @@ from bot.report.sentences import (
     NO_CHOOSING,
     attendance_lines,
     faces_line,
+    glance_lines,
     heading,
     request_lines,
     session_line,
@@ -82,7 +83,7 @@ def _choosing(report: Report) -> list[str]:
 
 
 def _people(report: Report) -> list[str]:
-    roles = ", ".join(f"{r.count} {r.label}" for r in report.roles)
+    roles = ", ".join(plural(r.count, r.label) for r in report.roles)
     languages = ", ".join(f"{c.label} {c.count}" for c in report.languages)
     everyone = plural(report.people, "person", "people")
     return [
@@ -93,18 +94,4 @@ def _people(report: Report) -> list[str]:
 
 def render_summary(report: Report) -> str:
     """A few lines for a chat message; the full report goes with it as a document."""
-    title, span = heading(report)
-    lines = [title, span, sessions_line(report)]
-    if not report.no_sessions:
-        attendance = report.attendance
-        if attendance.said_coming:
-            lines.append(attendance_lines(attendance, len(report.sessions))[1])
-        lines.append(f"How sessions felt: {faces_line(report.feedback.all)}")
-    top = [w.activity for w in report.wanted if w.yes][:3]
-    if top:
-        lines.append(f"Most wanted: {', '.join(top)}.")
-    lines.append(f"Requests for help: {report.requests.total}. Comments: {len(report.comments)}.")
-    if report.unreachable:
-        people = len({u.person_id for u in report.unreachable})
-        lines.append(f"Could not be reached: {plural(people, 'person', 'people')}.")
-    return "\n".join(lines)
+    return "\n".join([*heading(report), *glance_lines(report)])

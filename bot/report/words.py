@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from babel import Locale, UnknownLocaleError
+
 from bot.report.period import Period
 from config import Catalogue
 
@@ -34,11 +36,11 @@ __all__ = [
 FACE_WORDS = {"happy": "Happy", "unsure": "Not sure", "unhappy": "Unhappy"}
 FACE_EMOJI = {"happy": "🙂", "unsure": "😐", "unhappy": "🙁"}
 ROLE_WORDS = {
-    "member": "members",
-    "carer": "carers",
-    "volunteer": "volunteers",
-    "coordinator": "coordinators",
-    "committee": "committee members",
+    "member": "member",
+    "carer": "carer",
+    "volunteer": "volunteer",
+    "coordinator": "coordinator",
+    "committee": "committee member",
 }
 CHANNEL_WORDS = {
     "telegram": "Telegram",
@@ -105,6 +107,10 @@ def activity_labels(catalogue: Catalogue, keys: list[str]) -> Mapping[str, str]:
     return found
 
 
-def language_label(catalogue: Catalogue, code: str) -> str:
-    info = catalogue.info.get(code)
-    return info.own_name if info else code
+def language_label(code: str) -> str:
+    """The language's English name ("pt" -> "Portuguese"); the committee reads English."""
+    try:
+        names = Locale("en").languages
+        return str(names.get(str(Locale.parse(code, sep="-")), names.get(code, code)))
+    except (UnknownLocaleError, ValueError):
+        return code
