@@ -27,6 +27,7 @@ from bot.dispatcher import Dispatcher
 from bot.rate_limit import RateLimiter
 from bot.reminder_times import ReminderTimes
 from bot.reminders import ReminderPlanner
+from bot.report_delivery import ReportDelivery
 from bot.speech import SpeechCache, speech_engine_for
 from bot.telegram.alerts import TelegramAlerts
 from bot.telegram.app import ClubApplication, build_application, route_updates
@@ -175,7 +176,7 @@ def build_club(settings: Settings) -> Club:
     database = open_database(settings.database_url)
     units = UnitOfWorkFactory(database)
     alerts = CoordinatorAlerts(units, settings.zone)
-    engine = Engine(all_flows(), catalogue.vocabulary, catalogue.label)
+    engine = Engine(all_flows(catalogue.language_list()), catalogue.vocabulary, catalogue.label)
     dialogue = Dialogue(engine, units, settings.club_name, settings.zone, alerts.help_needed)
     speech_engine = speech_engine_for(settings.tts_engine)
     speech = SpeechCache(units, speech_engine) if speech_engine else None
@@ -199,6 +200,10 @@ def build_club(settings: Settings) -> Club:
     club.progress = ProgressWatch(units, catalogue)
     dialogue.channels = club.senders
     dialogue.on_broadcast = _progress_follower(club)
+    reports = ReportDelivery(units, catalogue, settings.club_name, settings.zone)
+    if club.telegram is not None:
+        reports.telegram = club.telegram.application.bot
+    dialogue.on_report = reports
     return club
 
 

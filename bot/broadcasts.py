@@ -13,7 +13,7 @@ from storage.models import Broadcast, Person
 from storage.outbox import Delivery
 from storage.people import handle_on
 
-__all__ = ["Queued", "count_reached", "queue_broadcast"]
+__all__ = ["Queued", "count_reached", "queue_broadcast", "start_poll"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +105,28 @@ async def queue_broadcast(
         created_by, "notice sent", broadcast=broadcast.id, audience=group, people=len(deliveries)
     )
     return Queued(broadcast.id, len(deliveries), skipped, by_channel)
+
+
+async def start_poll(
+    uow: UnitOfWork,
+    activities: tuple[str, ...],
+    created_by: int | None,
+    channels: Collection[str],
+    now: datetime,
+) -> int:
+    """Ask every member and carer (on their own channel) to choose for next month."""
+    poll = await uow.polls.start(activities, created_by)
+    deliveries = [
+        Delivery(
+            person.id,
+            channel,
+            "poll",
+            f"poll:{poll.id}:{person.id}",
+            now,
+            {"poll": poll.id, "options": list(activities)},
+        )
+        for person, channel in await _routes(uow, "members_carers", None, channels, now)
+        if channel is not None
+    ]
+    await uow.outbox.enqueue(deliveries)
+    return poll.id

@@ -4,14 +4,15 @@ reminder, the question it opens in the person's conversation."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.delivery import Outgoing
 from bot.views import session_view
-from conversations import IDLE, PersonView, Reply, Snapshot
+from conversations import IDLE, PersonView, Reply, SessionView, Snapshot, all_flows
 from conversations.engine import asking
+from conversations.flow import Context
 from conversations.flows.reminder import reminder_question, session_params
 from conversations.model import text
 from storage import UnitOfWork
@@ -37,6 +38,7 @@ class Composer:
     def __init__(self, club_name: str, zone: ZoneInfo) -> None:
         self._club_name = club_name
         self._zone = zone
+        self._flows = all_flows()
 
     async def compose(
         self,
@@ -74,6 +76,8 @@ class Composer:
                 return Skipped(row.id, reason or "session gone")
             expires = _aware(meeting.starts_at)
             reply = await self._reminder(uow, row, person, channel, meeting)
+        elif row.kind in {"feedback", "poll"}:
+            reply = await self._after_session(uow, row, person, channel, meeting)
         elif row.kind == "broadcast":
             broadcast = await uow.session.get(Broadcast, row.payload.get("broadcast"))
             if broadcast is None:
@@ -165,3 +169,57 @@ class Composer:
             session_view(meeting), member_view, person.id, kind, self._snapshot(channel)
         )
         return asking(question, question_id)
+
+    async def _after_session(
+        self,
+        uow: UnitOfWork,
+        row: OutboxMessage,
+        person: Person,
+        channel: str,
+        meeting: ClubSession | None,
+    ) -> Reply | None:
+        """Feedback after a session, or a poll: opens the flow's first question."""
+        if row.kind == "feedback":
+            if meeting is None:
+                return None
+            member = await uow.people.get(int(row.payload["member"]))
+            if member is None:
+                return None
+            flow, step = "feedback", "face"
+            data: dict[str, object] = {
+                "session": meeting.id,
+                "member": member.id,
+                "name": member.name,
+                "carer_helped": member.id != person.id,
+            }
+            sessions: tuple[SessionView, ...] = (session_view(meeting),)
+        else:
+            flow, step = "poll", "pick"
+            data = {"poll": row.payload["poll"], "options": row.payload.get("options", [])}
+            sessions = ()
+        question_id = await self._open(uow, person, channel, flow, step, data)
+        snapshot = replace(self._snapshot(channel), sessions=sessions)
+        question = self._flows[flow].question(Context(snapshot, data), step)
+        return asking(question, question_id)
+
+    async def _open(
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        channel: str,
+        flow: str,
+        step: str,
+        data: dict[str, object],
+    ) -> int:
+        """Make `flow.step` the person's open question on this channel, keeping the one they
+        were in the middle of to come back to; returns its question id."""
+        address = f"{channel}:{handle_on(person, channel)}"
+        current = await uow.records.position(address)
+        question_id = (current.question_id if current else 0) + 1
+        if current is not None and current.flow not in {IDLE, "reminder", flow}:
+            data = {
+                **data,
+                "resume": {"flow": current.flow, "step": current.step, "data": dict(current.data)},
+            }
+        await uow.records.save_position(address, person.id, flow, step, data, question_id)
+        return question_id

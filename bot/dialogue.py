@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bot.recorder import HelpNeeded, Recorded, record
 from bot.snapshots import ClubShape, load_position, take_snapshot
 from conversations import Engine, Input, Reply, Text
+from conversations.languages import newcomer_language
 from storage import UnitOfWorkFactory
 from storage.models import utc_now
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 HelpListener = Callable[[HelpNeeded], Awaitable[None]]
 SessionListener = Callable[[str, int], Awaitable[None]]
 BroadcastListener = Callable[[int, str], Awaitable[None]]
+ReportListener = Callable[[str], Awaitable[None]]
 ATTEMPTS = 4
 FIRST_WAIT_SECONDS = 0.05
 
@@ -69,6 +71,7 @@ class Dialogue:
         self._on_help = on_help
         self.on_session = on_session
         self.on_broadcast: BroadcastListener | None = None
+        self.on_report: ReportListener | None = None
         self.channels: Collection[str] = ()
         """The channels the club can send on; notices are queued for these."""
         self._zone = zone
@@ -135,7 +138,8 @@ class Dialogue:
                     final.question_id,
                 )
             person = None if recorded.erased else speaker or recorded.person
-            language = person.language if person else "en"
+            # a newcomer reads registration in the language its first question chose
+            language = person.language if person else newcomer_language(final, position)
             spoken = person.spoken if person else False
             await uow.commit()
         return Answer(outcome.replies, language, spoken, outcome.taken), recorded
@@ -157,5 +161,7 @@ class Dialogue:
             for broadcast_id in recorded.broadcasts:
                 if self.on_broadcast is not None:
                     await self.on_broadcast(broadcast_id, address)
+            if recorded.report_wanted and self.on_report is not None:
+                await self.on_report(address)
         except Exception:
             log.exception("could not pass on what was just recorded")

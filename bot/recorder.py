@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from bot.broadcasts import queue_broadcast
+from bot.broadcasts import queue_broadcast, start_poll
 from conversations import (
     Change,
     Erase,
@@ -19,10 +19,17 @@ from conversations import (
 )
 from conversations.changes import (
     AddSession,
+    AnswerPoll,
     CancelSession,
+    ChangeRole,
     ChangeSession,
+    MakeReport,
+    MarkAttendance,
     RemindNow,
     SendNotice,
+    SetFeedback,
+    SetLanguage,
+    StartPoll,
 )
 from storage import UnitOfWork, split_address
 from storage.models import ClubSession, Person, utc_now
@@ -52,6 +59,7 @@ class Recorded:
     session_events: list[tuple[str, int]] = field(default_factory=list)
     """("added" | "changed" | "cancelled" | "remind", session id): for after the commit."""
     broadcasts: list[int] = field(default_factory=list)
+    report_wanted: bool = False
     help: list[HelpNeeded] = field(default_factory=list)
 
 
@@ -83,6 +91,11 @@ async def record(
                 person = await uow.people.get(person_id)
                 if person is not None:
                     person.reminder_timing = timing
+            case SetLanguage(person_ids, language):
+                for person_id in person_ids:
+                    chosen_for = await uow.people.get(person_id)
+                    if chosen_for is not None:
+                        chosen_for.language = language
             case SetSessionAnswer(session_id, person_id, answer):
                 answered_by = speaker.id if speaker else None
                 await uow.sessions.set_answer(session_id, person_id, answer, answered_by)
@@ -109,12 +122,54 @@ async def record(
                     utc_now(),
                 )
                 result.broadcasts.append(queued.broadcast_id)
+            case SetFeedback() | MarkAttendance() | ChangeRole() | StartPoll() | AnswerPoll():
+                await _club_work(uow, speaker, change, channels)
+            case MakeReport():
+                await uow.records.audit(speaker.id if speaker else None, "report made")
+                result.report_wanted = True
             case Erase(person_ids):
                 await uow.people.erase(person_ids)
                 result.person = None
                 await uow.records.audit(None, "erased", people=len(person_ids))
                 result.erased = True
     return result
+
+
+async def _club_work(
+    uow: UnitOfWork,
+    speaker: Person | None,
+    change: SetFeedback | MarkAttendance | ChangeRole | StartPoll | AnswerPoll,
+    channels: Collection[str],
+) -> None:
+    """Feedback, attendance, roles and polls; coordinator actions go in the audit log."""
+    actor = speaker.id if speaker else None
+    match change:
+        case SetFeedback(session_id, person_id, carer_helped, part, value):
+            feedback = await uow.after.feedback(session_id, person_id)
+            feedback.carer_helped = feedback.carer_helped or carer_helped
+            if part == "face":
+                feedback.face = value
+            elif part == "enjoyed":
+                feedback.enjoyed_activity = value
+            elif part == "comment":
+                feedback.comment = value
+            else:
+                feedback.named_with_consent = value == "yes"
+        case MarkAttendance(session_id, person_id, came):
+            await uow.after.mark(session_id, person_id, came)
+            await uow.records.audit(actor, "attendance marked", session=session_id)
+        case ChangeRole(person_id, role, granted):
+            if granted:
+                await uow.people.grant(person_id, role)
+            else:
+                await uow.people.revoke(person_id, role)
+            action = "role granted" if granted else "role removed"
+            await uow.records.audit(actor, action, person=person_id, role=role)
+        case StartPoll(activities):
+            poll = await start_poll(uow, activities, actor, channels, utc_now())
+            await uow.records.audit(actor, "poll started", poll=poll)
+        case AnswerPoll(poll_id, person_id, activity, suggestion):
+            await uow.polls.answer(poll_id, person_id, activity, suggestion)
 
 
 async def _sessions(

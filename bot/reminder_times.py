@@ -21,6 +21,8 @@ class ReminderTimes:
     quiet_end: time = time(9, 0)
     urgent_morning: time = time(8, 0)
     """Cancellations decided at night go out at this hour rather than wait for quiet_end."""
+    feedback_after: timedelta = timedelta(hours=2)
+    """How long after a session ends people are asked how it was."""
 
     def in_quiet_hours(self, local: time) -> bool:
         if self.quiet_start > self.quiet_end:

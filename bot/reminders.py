@@ -19,6 +19,8 @@ __all__ = ["ReminderPlanner", "recipients_for"]
 
 CALENDAR_WEEKS = 8
 PLANNING_DAYS = 2
+FEEDBACK_WINDOW = timedelta(days=1)
+"""Sessions that ended this recently are asked about, once."""
 TIMING_KINDS = {"day_before": ("day_before",), "morning": ("morning",)}
 BOTH = ("day_before", "morning")
 
@@ -62,8 +64,42 @@ class ReminderPlanner:
             queued = 0
             for meeting in coming:
                 queued += await self._queue_reminders(uow, meeting, now)
+            for meeting in await uow.sessions.between(now - FEEDBACK_WINDOW, now):
+                queued += await self._queue_feedback(uow, meeting, now)
             await uow.commit()
         return queued
+
+    async def _queue_feedback(self, uow: UnitOfWork, meeting: ClubSession, now: datetime) -> int:
+        """How was it? Asked of those who came (or said they were coming, if nobody marked
+        who came), a while after the session ends, outside quiet hours."""
+        ends = _aware(meeting.ends_at)
+        if ends > now:
+            return 0
+        came = await uow.after.attended(meeting.id)
+        if came:
+            member_ids = [pid for pid, attended in came.items() if attended]
+        else:
+            answers = await uow.sessions.answers(meeting.id)
+            member_ids = [pid for pid, answer in answers.items() if answer != "not_coming"]
+        carers = await uow.sessions.reminder_carers(member_ids)
+        due = outside_quiet_hours(ends + self.times.feedback_after, self._zone, self.times)
+        deliveries: list[Delivery] = []
+        for member_id in member_ids:
+            member = await uow.people.get(member_id)
+            if member is None:
+                continue
+            for person in recipients_for(member, carers.get(member_id, [])):
+                deliveries.append(
+                    self._row(
+                        person,
+                        "feedback",
+                        f"feedback:{meeting.id}:{member.id}:{person.id}",
+                        due,
+                        {"session": meeting.id, "member": member.id},
+                        meeting,
+                    )
+                )
+        return await uow.outbox.enqueue(deliveries)
 
     async def _queue_reminders(self, uow: UnitOfWork, meeting: ClubSession, now: datetime) -> int:
         starts = _aware(meeting.starts_at)

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.bootstrap import Club
+from bot.poll_results import PollResults
 from bot.report import (
     ChoosingSource,
     Period,
@@ -68,7 +69,7 @@ async def run_report_command(club: Club, arguments: argparse.Namespace) -> int:
     if arguments.format == "png" and not arguments.output:
         print("Not done: a PNG picture needs --output FILE.", file=sys.stderr)
         return 2
-    report = await club_report(club, period)
+    report = await club_report(club, period, PollResults(club.catalogue))
     if arguments.format == "png":
         written: bytes | str = render_png(report)
     else:

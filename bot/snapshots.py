@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.broadcasts import count_reached
 from bot.views import person_view, session_view
-from conversations import Position, SeriesView, Snapshot
+from conversations import PersonView, Position, SeriesView, Snapshot
 from conversations.snapshot import SessionView
 from storage import UnitOfWork, split_address
 from storage.audiences import AUDIENCES
@@ -74,6 +74,8 @@ async def take_snapshot(
     members: list[Person] = []
     audience_counts: dict[str, int] = {}
     activity_counts: dict[str, int] = {}
+    directory: tuple[PersonView, ...] = ()
+    session_answers: dict[int, dict[int, str]] = {}
     if person is not None:
         details = await uow.people.details([person.id])
         if "carer" in details[person.id].roles:
@@ -82,6 +84,15 @@ async def take_snapshot(
         view = person_view(person, details[person.id])
         if "coordinator" in view.roles:
             audience_counts, activity_counts = await _reach(uow, shape, channels, now)
+            directory = tuple(
+                PersonView(pid, name, frozenset(roles))
+                for pid, name, roles in await uow.people.directory()
+            )
+            session_answers = {
+                s.id: await uow.sessions.answers(s.id)
+                for s in shape.sessions
+                if s.starts_at <= now and not s.cancelled
+            }
     return Snapshot(
         channel=channel,
         club_name=club_name,
@@ -95,6 +106,8 @@ async def take_snapshot(
         zone=zone,
         audience_counts=audience_counts,
         activity_counts=activity_counts,
+        directory=directory,
+        session_answers=session_answers,
     )
 
 

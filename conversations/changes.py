@@ -7,19 +7,26 @@ from datetime import datetime
 
 __all__ = [
     "AddSession",
+    "AnswerPoll",
     "CancelSession",
     "Change",
+    "ChangeRole",
     "ChangeSession",
     "Erase",
+    "MakeReport",
+    "MarkAttendance",
     "RefuseConsent",
     "Register",
     "RemindNow",
     "RequestHelp",
     "SendNotice",
     "SetDays",
+    "SetFeedback",
+    "SetLanguage",
     "SetPreference",
     "SetReminderTiming",
     "SetSessionAnswer",
+    "StartPoll",
 ]
 
 
@@ -54,6 +61,14 @@ class SetDays:
     person_id: int
     series_id: int
     comes: bool
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """The language messages come in, for a person and the members a carer cares for."""
+
+    person_ids: tuple[int, ...]
+    language: str
 
 
 @dataclass(frozen=True)
@@ -123,6 +138,52 @@ class SendNotice:
 
 
 @dataclass(frozen=True)
+class SetFeedback:
+    """One part of how a session was: face, what was enjoyed, a comment, or consent to be
+    named with it. `carer_helped` says a carer answered for the member."""
+
+    session_id: int
+    person_id: int
+    carer_helped: bool
+    part: str
+    value: str | None
+
+
+@dataclass(frozen=True)
+class MarkAttendance:
+    session_id: int
+    person_id: int
+    came: bool
+
+
+@dataclass(frozen=True)
+class ChangeRole:
+    person_id: int
+    role: str
+    granted: bool
+
+
+@dataclass(frozen=True)
+class StartPoll:
+    """Ask everyone which of these activities they would like next month."""
+
+    activities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnswerPoll:
+    poll_id: int
+    person_id: int
+    activity: str | None
+    suggestion: str | None
+
+
+@dataclass(frozen=True)
+class MakeReport:
+    """The committee's report, to be sent to whoever asked once it is made."""
+
+
+@dataclass(frozen=True)
 class Erase:
     person_ids: tuple[int, ...]
 
@@ -132,6 +193,7 @@ Change = (
     | RefuseConsent
     | SetPreference
     | SetDays
+    | SetLanguage
     | SetReminderTiming
     | SetSessionAnswer
     | RequestHelp
@@ -140,5 +202,11 @@ Change = (
     | CancelSession
     | RemindNow
     | SendNotice
+    | SetFeedback
+    | MarkAttendance
+    | ChangeRole
+    | StartPoll
+    | AnswerPoll
+    | MakeReport
     | Erase
 )

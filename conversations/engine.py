@@ -14,6 +14,7 @@ from conversations.changes import Change, RequestHelp
 from conversations.flow import (
     BEGIN,
     SAID,
+    SKIP,
     VOICE,
     Context,
     Flow,
@@ -23,6 +24,7 @@ from conversations.flow import (
     choice,
 )
 from conversations.flows.reminder import SessionChoice, read_session_choice, settle
+from conversations.languages import newcomer_language
 from conversations.model import HELP_CHOICE, Choice, Input, InputKind, Reply, Text, text
 from conversations.snapshot import Position, Snapshot
 from conversations.understanding import Vocabulary, match_choice, normalise, wants_help
@@ -41,8 +43,13 @@ COMMAND_FLOWS = {
     "preferences": "preferences",
     "mydata": "my_data",
     "forgetme": "forget_me",
+    "language": "language",
     "sessions": "club_sessions",
     "notice": "notice",
+    "attendance": "attendance",
+    "roles": "roles",
+    "choose": "ask_everyone",
+    "report": "report",
 }
 """Commands and the flows they open. Everyone unknown is sent to registration."""
 
@@ -196,10 +203,11 @@ class Engine:
             if stale and said.value != HELP_CHOICE:  # "Talk to a person" never goes stale
                 return self._ask(ctx, position, question, outcome, [text("common.stale")])
             key = said.value
-            if key != HELP_CHOICE and key not in {c.key for c in question.choices}:
+            allowed = {c.key for c in question.choices} | ({SKIP} if question.skippable else set())
+            if key != HELP_CHOICE and key not in allowed:
                 return self._ask(ctx, position, question, outcome, [text("common.stale")])
         elif said.kind is InputKind.TEXT:
-            key = self._read(snapshot, question, said.value)
+            key = self._read(snapshot, question, said.value, self._language(snapshot, position))
             if key is None and question.words_too and said.value.strip():
                 key = f"{SAID}{said.value.strip()}"
             if key is None:
@@ -222,14 +230,24 @@ class Engine:
             return self._ask(ctx, position, question, outcome, turn.say, short=True)
         return self._follow(ctx, position, turn, outcome)
 
-    def _read(self, snapshot: Snapshot, question: Question, words: str) -> str | None:
-        language = snapshot.person.language if snapshot.person else "en"
+    @staticmethod
+    def _language(snapshot: Snapshot, position: Position) -> str:
+        """The person's language; a newcomer's is the one registration's first question chose."""
+        return snapshot.person.language if snapshot.person else newcomer_language(position)
+
+    def _read(
+        self, snapshot: Snapshot, question: Question, words: str, language: str
+    ) -> str | None:
         vocabulary = self._vocabulary(language)
         if not question.choices:
             stripped = words.strip()
             if normalise(stripped) in {"0", *map(normalise, vocabulary.get("help", ()))}:
                 return HELP_CHOICE
             return stripped or None
+        if question.skippable and normalise(words) in {
+            normalise(word) for word in vocabulary.get("skip", ())
+        }:
+            return SKIP
         return match_choice(words, question.choices, vocabulary, lambda c: self._label(language, c))
 
     def _unread(self, said: Input, position: Position, outcome: Outcome) -> list[Text]:
@@ -286,6 +304,9 @@ class Engine:
 
     def _follow(self, ctx: Context, position: Position, turn: Turn, outcome: Outcome) -> Outcome:
         outcome.changes.extend(turn.changes)
+        resume = ctx.data.get("resume")
+        if turn.next is None and isinstance(resume, dict):
+            turn.next = Goto(resume["flow"], resume["step"], resume["data"])
         if turn.next is None:
             if turn.say:
                 outcome.replies.append(Reply(tuple(turn.say), speak=True))

@@ -13,6 +13,7 @@ from conversations.snapshot import PersonView, Snapshot
 __all__ = [
     "BEGIN",
     "SAID",
+    "SKIP",
     "VOICE",
     "Context",
     "Flow",
@@ -55,6 +56,8 @@ class Question:
     """Typed words that match no choice are the answer itself (prefixed SAID)."""
     voice_too: bool = False
     """A voice message is the answer (prefixed VOICE and the channel's reference)."""
+    skippable: bool = False
+    """Typed "skip" (in the person's language) answers with the key SKIP."""
 
     @property
     def hint(self) -> Hint:
@@ -62,6 +65,7 @@ class Question:
 
 
 SAID = "said:"
+SKIP = "skip"
 VOICE = "voice:"
 BEGIN = ""
 """The step name that means "start the flow from its beginning"."""

@@ -79,6 +79,8 @@ class Snapshot:
     activity_counts: dict[str, int] = field(default_factory=dict)
     directory: tuple[PersonView, ...] = ()
     """For coordinators: everyone, for choosing whose role or attendance to change."""
+    session_answers: dict[int, dict[int, str]] = field(default_factory=dict)
+    """For coordinators: answers to reminders, by session then person."""
 
     def session(self, session_id: int) -> SessionView | None:
         return next((s for s in self.sessions if s.id == session_id), None)

@@ -97,6 +97,18 @@ class PeopleRepository:
             delete(PersonRole).where(PersonRole.person_id == person_id, PersonRole.role == role)
         )
 
+    async def directory(self) -> list[tuple[int, str, set[str]]]:
+        """Everyone's id, name and roles, for the coordinator's lookups."""
+        query = select(Person.id, Person.name, PersonRole.role).outerjoin(
+            PersonRole, PersonRole.person_id == Person.id
+        )
+        found: dict[int, tuple[int, str, set[str]]] = {}
+        for person_id, name, role in (await self._session.execute(query)).all():
+            entry = found.setdefault(person_id, (person_id, name, set()))
+            if role:
+                entry[2].add(role)
+        return sorted(found.values(), key=lambda entry: entry[1].casefold())
+
     async def registered_since(self, moment: datetime) -> list[Person]:
         query = select(Person).where(Person.created_at >= moment).order_by(Person.id)
         return list(await self._session.scalars(query))

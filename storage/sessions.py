@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.calendar import SeriesRule, occurrences
 from storage.models import (
+    AttendanceRecord,
     CareLink,
     ClubSession,
+    Feedback,
     Person,
     PersonDay,
     PersonRole,
@@ -21,7 +23,7 @@ from storage.models import (
     utc_now,
 )
 
-__all__ = ["SessionsRepository", "rule_of"]
+__all__ = ["AfterSessionRepository", "SessionsRepository", "rule_of"]
 
 
 def rule_of(series: SessionSeries) -> SeriesRule:
@@ -141,3 +143,37 @@ class SessionsRepository:
         return await self.between(
             now - timedelta(days=days_back), now + timedelta(days=days_ahead), True
         )
+
+
+class AfterSessionRepository:
+    """Who came, and how it was: attendance and feedback."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def mark(self, session_id: int, person_id: int, came: bool) -> None:
+        existing = await self._session.get(AttendanceRecord, (session_id, person_id))
+        if existing is None:
+            self._session.add(
+                AttendanceRecord(session_id=session_id, person_id=person_id, attended=came)
+            )
+            return
+        existing.attended = came
+        existing.marked_at = utc_now()
+
+    async def attended(self, session_id: int) -> dict[int, bool]:
+        query = select(AttendanceRecord.person_id, AttendanceRecord.attended).where(
+            AttendanceRecord.session_id == session_id
+        )
+        return {person: came for person, came in (await self._session.execute(query)).all()}
+
+    async def feedback(self, session_id: int, person_id: int) -> Feedback:
+        """The person's feedback row for a session, made on first use."""
+        query = select(Feedback).where(
+            Feedback.session_id == session_id, Feedback.person_id == person_id
+        )
+        found = (await self._session.scalars(query)).first()
+        if found is None:
+            found = Feedback(session_id=session_id, person_id=person_id)
+            self._session.add(found)
+        return found

@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.club import ClubRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
+from storage.polls import PollsRepository
 from storage.records import RecordsRepository
-from storage.sessions import SessionsRepository
+from storage.sessions import AfterSessionRepository, SessionsRepository
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
@@ -24,6 +25,8 @@ class UnitOfWork:
     records: RecordsRepository
     sessions: SessionsRepository
     outbox: OutboxRepository
+    after: AfterSessionRepository
+    polls: PollsRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -35,6 +38,8 @@ class UnitOfWork:
         self.records = RecordsRepository(self.session)
         self.sessions = SessionsRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.after = AfterSessionRepository(self.session)
+        self.polls = PollsRepository(self.session)
         return self
 
     async def __aexit__(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from conversations.changes import SetSessionAnswer
 from conversations.flow import Context, Flow, Goto, Question, Turn
-from conversations.model import Choice, Meaning, Text, text
+from conversations.model import Choice, Meaning, Param, text
 from conversations.snapshot import PersonView, SessionView, Snapshot
 from conversations.when import when_params
 
@@ -45,7 +45,7 @@ def read_session_choice(key: str) -> SessionChoice | None:
     return SessionChoice(int(found[1]), int(found[2]), found[3])
 
 
-def session_params(session: SessionView, snapshot: Snapshot) -> dict[str, str | Text]:
+def session_params(session: SessionView, snapshot: Snapshot) -> dict[str, Param]:
     return {
         **when_params(session.starts_at, snapshot.zone),
         "title": session.title,
@@ -118,9 +118,6 @@ class Reminder(Flow):
         if chosen is None:
             return Turn(retry=True)
         turn = settle(ctx.snapshot, chosen)
-        resume = ctx.data.get("resume")
-        if resume and turn.changes:
-            turn.next = Goto(resume["flow"], resume["step"], resume["data"])
         return turn
 
 
