@@ -1,20 +1,27 @@
 """Sending within a provider's limits: so many a second overall, and per recipient.
 
-A sliding one-second window, like the limits Telegram and the fakes enforce, with a
-small margin so that messages arriving a little bunched up still fit.
+Sends are spread out evenly rather than let through in bursts: each one books its own
+moment, at least 1/rate after the moments booked around it overall, and 1/rate after the
+previous one to the same recipient. Even spacing keeps inside the sliding one-second
+windows that Telegram and the fakes enforce (with a small margin for messages that arrive
+a little bunched up), and it means that at any moment about one message is on its way, so
+a dispatcher killed mid-run has little in flight that it has not yet recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
-from collections import deque
 from collections.abc import Callable
 
 __all__ = ["RateLimiter"]
 
-MARGIN_SECONDS = 0.02
-WINDOW_SECONDS = 1.0
+OVERALL_MARGIN = 0.02
+"""Overall, messages are booked this fraction further apart than the rate allows."""
+PER_KEY_MARGIN = 0.1
+"""To one recipient (a message, then its voice note), this fraction further apart."""
+FORGET_KEYS_AT = 10_000
 
 
 class RateLimiter:
@@ -24,11 +31,13 @@ class RateLimiter:
         per_key_per_second: float | None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._overall = int(per_second) if per_second else None
-        self._per_key = int(per_key_per_second) if per_key_per_second else None
+        self._spacing = (1 + OVERALL_MARGIN) / per_second if per_second else 0.0
+        self._key_spacing = (1 + PER_KEY_MARGIN) / per_key_per_second if per_key_per_second else 0.0
         self._clock = clock
-        self._sent: deque[float] = deque()
-        self._by_key: dict[str, deque[float]] = {}
+        self._booked: list[float] = []
+        """Moments booked for sends overall, in order (recent past and future ones)."""
+        self._key_next: dict[str, float] = {}
+        """The earliest moment the next message to each recipient may go."""
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
 
@@ -36,39 +45,41 @@ class RateLimiter:
         """The provider asked us to wait (429 with retry_after): hold everything."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
-    def _wait_for(self, key: str, now: float) -> float:
-        window = WINDOW_SECONDS + MARGIN_SECONDS
-        wait = max(0.0, self._paused_until - now)
-        sent = self._sent
-        while sent and sent[0] <= now - window:
-            sent.popleft()
-        if self._overall is not None and len(sent) >= self._overall:
-            wait = max(wait, sent[len(sent) - self._overall] + window - now)
-        mine = self._by_key.get(key)
-        if mine is not None:
-            while mine and mine[0] <= now - window:
-                mine.popleft()
-            if self._per_key is not None and len(mine) >= self._per_key:
-                wait = max(wait, mine[len(mine) - self._per_key] + window - now)
-        return wait
-
     async def acquire(self, key: str) -> None:
-        """Wait until one more message to `key` fits both limits, then count it."""
+        """Wait for this message's own moment, within both limits."""
         while True:
             async with self._lock:
                 now = self._clock()
-                wait = self._wait_for(key, now)
-                if wait <= 0:
-                    self._sent.append(now)
-                    if self._per_key is not None:
-                        self._by_key.setdefault(key, deque()).append(now)
-                    self._forget_idle(now)
-                    return
-            await asyncio.sleep(wait)
+                moment = self._book(key, now)
+            if moment > now:
+                await asyncio.sleep(moment - now)
+            if self._clock() >= self._paused_until:
+                return
+            # A flood wait began while this one waited: book again after it.
 
-    def _forget_idle(self, now: float) -> None:
-        if len(self._by_key) < 10_000:
-            return
-        idle = [key for key, sent in self._by_key.items() if not sent or sent[-1] < now - 2]
-        for key in idle:
-            del self._by_key[key]
+    def _book(self, key: str, now: float) -> float:
+        earliest = max(now, self._paused_until, self._key_next.get(key, 0.0))
+        moment = self._free_moment(earliest, now)
+        if self._key_spacing:
+            self._key_next[key] = moment + self._key_spacing
+            if len(self._key_next) > FORGET_KEYS_AT:
+                self._forget_keys(now)
+        return moment
+
+    def _free_moment(self, earliest: float, now: float) -> float:
+        """The first moment from `earliest` at least one spacing from every booked one."""
+        if not self._spacing:
+            return earliest
+        booked = self._booked
+        del booked[: bisect.bisect_left(booked, now - self._spacing)]
+        moment = earliest
+        index = bisect.bisect_left(booked, moment - self._spacing)
+        while index < len(booked) and booked[index] < moment + self._spacing:
+            moment = max(moment, booked[index] + self._spacing)
+            index += 1
+        booked.insert(index, moment)
+        return moment
+
+    def _forget_keys(self, now: float) -> None:
+        for key in [key for key, moment in self._key_next.items() if moment < now]:
+            del self._key_next[key]
