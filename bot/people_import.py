@@ -253,6 +253,7 @@ async def export_people(units: UnitOfWorkFactory, zone: ZoneInfo) -> str:
         for carer_id, name in (await session.execute(query_cares)).all():
             cares[carer_id].append(name)
         people = list(await session.scalars(select(Person).order_by(Person.id)))
+        uow.session.expunge_all()  # read below, after the unit of work has closed
     rows = [
         PersonRow(
             row=index,
