@@ -13,6 +13,7 @@ from bot.alerts import PrintedAlerts
 from bot.bootstrap import Club, build_club
 from bot.broadcast_command import add_broadcast_command, run_broadcast_command
 from bot.console import ConsoleChat
+from bot.coordinator_command import add_coordinator_command, run_coordinator_command
 from bot.people_command import add_people_commands, run_people_command
 from bot.report_command import add_report_command, run_report_command
 from bot.service import run_service
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     add_report_command(commands)
     add_people_commands(commands)
     add_broadcast_command(commands)
+    add_coordinator_command(commands)
     return parser
 
 
@@ -77,6 +79,9 @@ async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:
         if arguments.command == "people":
             await club.prepare(demo=False)
             return await run_people_command(club, arguments)
+        if arguments.command == "coordinator":
+            await club.prepare(demo=settings.local_mode)
+            return await run_coordinator_command(club, arguments)
         if arguments.command == "broadcast":
             await club.prepare(demo=settings.local_mode)
             return await run_broadcast_command(club, arguments)
