@@ -16,7 +16,7 @@ Vocabulary = Mapping[str, Sequence[str]]
 LabelReader = Callable[[Choice], str]
 
 _KEYCAPS = {f"{digit}\ufe0f\u20e3": str(digit) for digit in range(10)}
-_NOT_WORD = re.compile(r"[^\w\s👍👎✅❌]+")
+_NOT_WORD = re.compile(r"[^\w\s👍👎✅❌🤔]+")  # the answer emoji of the word lists stay
 
 
 def normalise(words: str) -> str:
@@ -50,11 +50,11 @@ def match_choice(
         if index == 0:
             return HELP_CHOICE
         return choices[index - 1].key if index <= len(choices) else None
+    by_label = [choice.key for choice in choices if normalise(label(choice)) == said]
+    if by_label:  # a label typed out ("I help at the club") is that choice, not a call for help
+        return by_label[0]
     if wants_help(said, vocabulary):
         return HELP_CHOICE
-    by_label = [choice.key for choice in choices if normalise(label(choice)) == said]
-    if by_label:
-        return by_label[0]
     for meaning in (Meaning.UNSURE, Meaning.NO, Meaning.YES):
         if _has_phrase(said, vocabulary.get(str(meaning), ())):
             meant = [choice.key for choice in choices if choice.meaning is meaning]
