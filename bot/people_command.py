@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.bootstrap import Club
 from bot.people_csv import COLUMNS
-from bot.people_import import export_people, import_people
+from bot.people_export import export_people
+from bot.people_import import import_people
 from conversations.phones import PhoneProblem, read_uk_phone
 from storage import UnitOfWorkFactory
 from storage.models import HelpRequest, Person

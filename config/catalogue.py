@@ -1,6 +1,7 @@
 """The message catalogue: every text and button label a person sees, per language.
 
-Texts live in `config/messages/<language>.toml`; code only names their keys.
+Texts live in `config/messages/<language>.toml`; code only names their keys. Dates and
+times (`Moment` parameters) are written with Babel in the language's own way.
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from conversations.model import Choice, Param, Text
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time
+
+from conversations.languages import Language
+from conversations.model import Choice, Moment, Param, Text
 
 __all__ = ["MESSAGES", "Catalogue", "LanguageInfo"]
 
@@ -26,6 +31,18 @@ class LanguageInfo:
     reviewed: bool
     speech: str
     speech_tld: str
+    locale: str = "en_GB"
+    """Babel's locale for dates and times: "pt_PT", not Brazil's "pt"."""
+    clock: str = ""
+    """Babel pattern for a time ("h:mm"); empty means the locale's own ("13:30")."""
+    clock_on_the_hour: str = ""
+    """Pattern for a time on the hour ("h" for "10"); empty means `clock`."""
+    phone_voice: str = ""
+    """The telephone provider's voice for this language, when no recording can be played."""
+    order: int = 100
+    """Where the language comes when people choose one: the most spoken first."""
+    names: tuple[str, ...] = ()
+    """Other names people may type for it, besides those Babel knows."""
 
 
 class Catalogue:
@@ -56,6 +73,12 @@ class Catalogue:
                 bool(meta.get("reviewed", False)),
                 meta.get("speech", code),
                 meta.get("speech_tld", "com"),
+                meta.get("locale", code),
+                meta.get("clock", ""),
+                meta.get("clock_on_the_hour", ""),
+                meta.get("phone_voice", ""),
+                int(meta.get("order", 100)),
+                tuple(meta.get("names", ())),
             )
             texts[code] = dict(data["text"])
             words[code] = {name: list(values) for name, values in data["words"].items()}
@@ -86,19 +109,52 @@ class Catalogue:
             return value
         if isinstance(value, Text):
             return self.render(language, value)
-        items = [self.render(language, item) for item in value]
+        if isinstance(value, Moment):
+            return self.moment(language, value)
+        items = [item if isinstance(item, str) else self.render(language, item) for item in value]
         if len(items) <= 1:
             return "".join(items)
         joiner = self.template(language, "common.and")
         return f"{', '.join(items[:-1])} {joiner} {items[-1]}"
 
+    def moment(self, language: str, moment: Moment) -> str:
+        """A weekday, a date (day and month) or a clock time, as the language writes it."""
+        info = self.info.get(language) or self.info[BASE_LANGUAGE]
+        at = moment.at.replace(tzinfo=None)  # already the club's local time
+        if moment.form == "weekday":
+            return format_date(at, "EEEE", locale=info.locale)
+        if moment.form == "date":
+            return format_skeleton("MMMMd", at, locale=info.locale)
+        if moment.form == "clock":
+            pattern = info.clock_on_the_hour if at.minute == 0 else ""
+            return format_time(at, pattern or info.clock or "short", locale=info.locale)
+        raise ValueError(f"no way to write a moment as {moment.form!r}")
+
+    def language_list(self) -> tuple[Language, ...]:
+        """The club's languages, most spoken first, each with the names people may type."""
+        ordered = sorted(self.info.values(), key=lambda info: (info.order, info.code))
+        locales = [Locale.parse(info.locale) for info in ordered]
+        found = []
+        for info in ordered:
+            here = Locale.parse(info.locale)
+            names = {here.get_language_name(other) or "" for other in locales}
+            names |= {here.get_language_name(Locale("en")) or "", *info.names}
+            found.append(Language(info.code, info.own_name, tuple(sorted(names - {""}))))
+        return tuple(found)
+
     def label(self, language: str, choice: Choice) -> str:
         return self.render(language, choice.label)
 
     def vocabulary(self, language: str) -> Mapping[str, Sequence[str]]:
+        """The language's own words, then English's, less English words that mean
+        something else in this language ("no" is "in the" in Portuguese, "yeah" in Polish)."""
         own = self._words.get(language, {})
         base = self._words[BASE_LANGUAGE]
-        return {name: [*own.get(name, []), *base[name]] for name in base}
+        false_friends = set(own.get("false_friends", []))
+        return {
+            name: [*own.get(name, []), *(w for w in base[name] if w not in false_friends)]
+            for name in base
+        }
 
     @staticmethod
     def placeholders(template: str) -> set[str]:

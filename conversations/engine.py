@@ -248,7 +248,13 @@ class Engine:
             normalise(word) for word in vocabulary.get("skip", ())
         }:
             return SKIP
-        return match_choice(words, question.choices, vocabulary, lambda c: self._label(language, c))
+        return match_choice(
+            words,
+            question.choices,
+            vocabulary,
+            lambda c: self._label(language, c),
+            loose=not question.whole_labels,
+        )
 
     def _unread(self, said: Input, position: Position, outcome: Outcome) -> list[Text]:
         """Words for something that is not an answer; a voice message goes to the team."""

@@ -58,6 +58,9 @@ class Question:
     """A voice message is the answer (prefixed VOICE and the channel's reference)."""
     skippable: bool = False
     """Typed "skip" (in the person's language) answers with the key SKIP."""
+    whole_labels: bool = False
+    """Typed words pick a choice only as its whole label, a digit or a yes/no word, never
+    by one word shared with a label: "español" is not the "Español, Polski" button."""
 
     @property
     def hint(self) -> Hint:

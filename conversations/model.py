@@ -6,6 +6,7 @@ Everything here is plain data, so any channel can render it and any test can rea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -16,6 +17,7 @@ __all__ = [
     "Input",
     "InputKind",
     "Meaning",
+    "Moment",
     "Param",
     "Reply",
     "Text",
@@ -57,7 +59,8 @@ class Meaning(StrEnum):
 class Text:
     """A catalogue key and its parameters; the channel looks up the words.
 
-    A parameter may itself be a `Text` (an activity's name, a weekday), or a tuple of them
+    A parameter may itself be a `Text` (an activity's name, a weekday), a `Moment` (a date
+    or time, written the way the reader's language writes it), or a tuple of texts or names
     (said as a list: "music, art and gardening"), looked up in the same language.
     """
 
@@ -65,7 +68,17 @@ class Text:
     params: dict[str, Param] = field(default_factory=dict)
 
 
-Param = str | Text | tuple[Text, ...]
+@dataclass(frozen=True)
+class Moment:
+    """A date or time, written when the language is known: `form` is "weekday" ("Tuesday",
+    "terça-feira"), "date" ("1 December", "1 de dezembro") or "clock" ("1:30", "13:30").
+    `at` is already in the club's time zone."""
+
+    at: datetime
+    form: str
+
+
+Param = str | Text | Moment | tuple[Text | str, ...]
 
 
 def text(key: str, **params: object) -> Text:
@@ -73,9 +86,9 @@ def text(key: str, **params: object) -> Text:
 
 
 def _param(value: object) -> Param:
-    if isinstance(value, Text):
+    if isinstance(value, Text | Moment):
         return value
-    if isinstance(value, tuple | list) and all(isinstance(item, Text) for item in value):
+    if isinstance(value, tuple | list) and all(isinstance(item, Text | str) for item in value):
         return tuple(value)
     return str(value)
 

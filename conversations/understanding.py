@@ -20,10 +20,14 @@ _NOT_WORD = re.compile(r"[^\w\s👍👎✅❌🤔]+")  # the answer emoji of the
 
 
 def normalise(words: str) -> str:
-    """Lower case, keycap digits to digits, punctuation dropped, spaces folded."""
+    """Lower case, accents dropped ("não" is "nao", "sí" is "si"), keycap digits to digits,
+    punctuation dropped, spaces folded."""
     for keycap, digit in _KEYCAPS.items():
         words = words.replace(keycap, digit)
     words = unicodedata.normalize("NFKC", words).casefold()
+    words = "".join(
+        ch for ch in unicodedata.normalize("NFKD", words) if not unicodedata.combining(ch)
+    )
     words = words.replace("\ufe0f", "")
     words = _NOT_WORD.sub(" ", words)
     return " ".join(words.split())
@@ -39,9 +43,14 @@ def wants_help(said: str, vocabulary: Vocabulary) -> bool:
 
 
 def match_choice(
-    words: str, choices: Sequence[Choice], vocabulary: Vocabulary, label: LabelReader
+    words: str,
+    choices: Sequence[Choice],
+    vocabulary: Vocabulary,
+    label: LabelReader,
+    loose: bool = True,
 ) -> str | None:
-    """The key of the choice these words mean, or None when they are unclear."""
+    """The key of the choice these words mean, or None when they are unclear. `loose`
+    lets one word shared with a single label pick it."""
     said = normalise(words)
     if not said:
         return None
@@ -61,6 +70,8 @@ def match_choice(
             if meant:
                 return meant[0]
             break
+    if not loose:
+        return None
     said_words = set(said.split())
     overlapping = [choice.key for choice in choices if said_words & _content_words(label(choice))]
     return overlapping[0] if len(overlapping) == 1 else None

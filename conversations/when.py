@@ -1,6 +1,8 @@
 """Saying when a session is: weekday, date, time and part of the day, in plain words.
 
-Every reminder names all of these (accessibility rule 4), never "tomorrow" alone.
+Every reminder names all of these (accessibility rule 4), never "tomorrow" alone. The
+weekday, date and clock are `Moment`s, so each language writes them its own way
+("Tuesday 1 December, at 1:30 in the afternoon", "terça-feira, 1 de dezembro, às 13:30").
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from conversations.model import Text, text
+from conversations.model import Moment, Param, text
 
 __all__ = ["when_params"]
 
@@ -16,11 +18,9 @@ NOON = 12
 EVENING = 17
 
 
-def when_params(moment: datetime, zone: ZoneInfo) -> dict[str, str | Text]:
+def when_params(moment: datetime, zone: ZoneInfo) -> dict[str, Param]:
     """Parameters for a catalogue text: weekday, date, clock and part of the day."""
     local = moment.astimezone(zone)
-    hour12 = local.hour % 12 or 12
-    clock = f"{hour12}:{local.minute:02d}" if local.minute else str(hour12)
     if local.hour < NOON:
         part = "morning"
     elif local.hour < EVENING:
@@ -28,8 +28,8 @@ def when_params(moment: datetime, zone: ZoneInfo) -> dict[str, str | Text]:
     else:
         part = "evening"
     return {
-        "weekday": text(f"weekday.{local.weekday()}"),
-        "date": text("date.day_month", day=local.day, month=text(f"month.{local.month}")),
-        "clock": clock,
+        "weekday": Moment(local, "weekday"),
+        "date": Moment(local, "date"),
+        "clock": Moment(local, "clock"),
         "part": text(f"part.{part}"),
     }

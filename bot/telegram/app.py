@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 DEFAULT_API = "https://api.telegram.org"
-COMMANDS = ("start", "help", "preferences", "mydata", "forgetme")
+COMMANDS = ("start", "help", "preferences", "mydata", "forgetme", "language")
 TIMEOUT_SECONDS = 15.0
 
 ClubApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -57,8 +57,12 @@ def route_updates(application: ClubApplication, channel: TelegramChannel) -> Non
 
 
 async def set_command_menu(application: ClubApplication, catalogue: Catalogue) -> None:
-    commands = [
-        BotCommand(name, catalogue.render("en", text(f"telegram.command.{name}")))
-        for name in COMMANDS
-    ]
-    await application.bot.set_my_commands(commands)
+    """The command menu in English, and in each other language for people whose Telegram
+    app is set to it."""
+    for language in catalogue.languages:
+        commands = [
+            BotCommand(name, catalogue.render(language, text(f"telegram.command.{name}")))
+            for name in COMMANDS
+        ]
+        code = None if language == "en" else language
+        await application.bot.set_my_commands(commands, language_code=code)

@@ -14,6 +14,7 @@ __all__ = [
     "is_gsm7",
     "render_sms",
     "segments",
+    "segments_by_language",
     "split_text",
 ]
 
@@ -59,6 +60,17 @@ def render_sms(catalogue: Catalogue, language: str, reply: Reply) -> str:
         )
         parts.append(catalogue.render(language, text("sms.reply", options=options)))
     return gsm_safe(" ".join(parts))
+
+
+def segments_by_language(catalogue: Catalogue, club: str, words: str) -> dict[str, int]:
+    """How many text parts a coordinator's notice costs in each language: the words as
+    written, inside that language's "A message from the club" line, as `render_sms` sends
+    it. Letters outside GSM-7 ("ç", "ł", "á") make a text UCS-2: 70 characters, not 160."""
+    notice = Reply((text("notice.broadcast", club=club, words=words),), speak=True)
+    return {
+        language: segments(render_sms(catalogue, language, notice))
+        for language in catalogue.languages
+    }
 
 
 def split_text(words: str, longest: int = LONGEST_TEXT) -> list[str]:

@@ -63,7 +63,8 @@ async def twiml_for(
         if url is not None:
             target.play(url)
         else:
-            target.say(words, voice=SAY_VOICE, language=_say_language(catalogue, language))
+            voice, tag = _say_voice(catalogue, language)
+            target.say(words, voice=voice, language=tag)
     if asking:
         response.append(target)
         if silence is not None:
@@ -73,6 +74,10 @@ async def twiml_for(
     return str(response)
 
 
-def _say_language(catalogue: Catalogue, language: str) -> str:
+def _say_voice(catalogue: Catalogue, language: str) -> tuple[str, str]:
+    """Twilio's own voice for the language, and its tag ("Polly.Ines", "pt-PT"), for when
+    no recording of our own can be played."""
     info = catalogue.info.get(language)
-    return "en-GB" if info is None or info.code == "en" else info.code
+    if info is None or not info.phone_voice:
+        return SAY_VOICE, "en-GB"
+    return info.phone_voice, info.locale.replace("_", "-")

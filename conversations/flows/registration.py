@@ -1,4 +1,5 @@
-"""Registration: who you are, your name, whom you care for, how reminders reach you, consent.
+"""Registration: your language (when the club has more than one), who you are, your name,
+whom you care for, how reminders reach you, consent.
 
 Nothing is kept until consent is given: the answers live only in the conversation's
 position, which is cleared on a refusal.
@@ -6,9 +7,28 @@ position, which is cleared on a refusal.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from conversations.changes import RefuseConsent, Register
-from conversations.flow import Context, Flow, Goto, Question, Turn, choice, no_choice, yes_choice
-from conversations.model import Choice, text
+from conversations.flow import (
+    SAID,
+    Context,
+    Flow,
+    Goto,
+    Question,
+    Turn,
+    choice,
+    no_choice,
+    yes_choice,
+)
+from conversations.languages import (
+    DEFAULT_LANGUAGE,
+    MORE_LANGUAGES,
+    Language,
+    language_choices,
+    read_language,
+)
+from conversations.model import Choice, Text, text
 from conversations.names import clean_name
 from conversations.phones import PhoneProblem, read_uk_phone
 
@@ -22,11 +42,35 @@ class Registration(Flow):
     name = "registration"
     first_step = "role"
 
+    def __init__(self, languages: Sequence[Language] = ()) -> None:
+        self.languages = tuple(languages)
+
+    def begin(self, ctx: Context) -> Turn:
+        """The language comes first, when there is a choice: every later question uses it."""
+        first = "language" if len(self.languages) > 1 else self.first_step
+        return Turn(next=Goto(self.name, first, {}))
+
     def question(self, ctx: Context, step: str) -> Question:
         club = ctx.snapshot.club_name
-        if step == "role":
+        welcome = text("registration.welcome", club=club)
+        if step == "language":
+            page = int(ctx.data.get("page", 0))
+            ask = text("registration.language")
             return Question(
-                (text("registration.welcome", club=club), text("registration.role")),
+                (welcome, ask) if page == 0 else (ask,),
+                text("registration.language.short"),
+                language_choices(self.languages, page),
+                speak=True,
+                words_too=True,
+                whole_labels=True,
+            )
+        if step == "role":
+            # greeted again in the language just chosen, unless that is the greeting's own
+            greeting: tuple[Text, ...] = (
+                () if ctx.data.get("language") == DEFAULT_LANGUAGE else (welcome,)
+            )
+            return Question(
+                (*greeting, text("registration.role")),
                 text("registration.role.short"),
                 (choice("member", "🙂"), choice("carer", "🤝"), choice("volunteer", "🙌")),
                 speak=True,
@@ -65,7 +109,7 @@ class Registration(Flow):
                 (yes_choice(emoji="🔊"), no_choice(emoji="🔇")),
             )
         if step == "consent":
-            members = " and ".join(ctx.data.get("members", []))
+            members = tuple(ctx.data.get("members", []))  # "Bob and Cath", in their language
             key = "registration.consent_carer" if members else "registration.consent"
             return Question(
                 (text(key, members=members), text("registration.consent.ask")),
@@ -77,6 +121,8 @@ class Registration(Flow):
 
     def answer(self, ctx: Context, step: str, answer: str) -> Turn:
         data = ctx.data
+        if step == "language":
+            return self._language(ctx, answer)
         if step == "role":
             data["role"] = answer
             return self._next("name")
@@ -108,6 +154,18 @@ class Registration(Flow):
 
     def _next(self, step: str) -> Turn:
         return Turn(next=Goto(self.name, step))
+
+    def _language(self, ctx: Context, answer: str) -> Turn:
+        """A language pressed or typed ("português", "pt", "spanish"), or the next page."""
+        if answer == MORE_LANGUAGES:
+            ctx.data["page"] = int(ctx.data.get("page", 0)) + 1
+            return self._next("language")
+        code = read_language(answer.removeprefix(SAID), self.languages)
+        if code is None:
+            return Turn(say=[text("common.not_understood")], retry=True)
+        ctx.data.pop("page", None)
+        ctx.data["language"] = code
+        return self._next("role")
 
     def _channel(self, ctx: Context, answer: str) -> Turn:
         here = ctx.snapshot.channel
@@ -149,7 +207,7 @@ class Registration(Flow):
             phone=data.get("phone"),
             phone_is_landline=bool(data.get("landline", False)),
             spoken=bool(data.get("spoken", False)),
-            language=data.get("language", "en"),
+            language=data.get("language", DEFAULT_LANGUAGE),
         )
         thanks = text("registration.done", name=data["name"])
         if data["role"] == "volunteer":
