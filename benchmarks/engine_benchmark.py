@@ -16,27 +16,10 @@ from bot.dialogue import Dialogue
 from conversations import Input
 
 SCRIPT = [
-    "/start",
-    "1",
-    "Person",
-    "1",
-    "2",
-    "1",
-    "1",
-    "2",
-    "3",
-    "1",
-    "1",
-    "2",
-    "1",
-    "1",
-    "3",
-    "1",
-    "1",
-    "2",
-    "1",
-    "3",
-]
+    "/start", "1", "1", "Person", "1", "2", "1",  # English, a member, here, no speech, consent
+    "1", "1", "2", "3", "1", "1", "2", "1", "1", "3", "1", "1", "2",  # activities, in threes
+    "1", "2", "1", "3",  # the club's three days, then reminders on both
+]  # fmt: skip
 """Register as a member, chat here, no speech, consent, then all preferences."""
 
 
