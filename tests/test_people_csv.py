@@ -4,7 +4,10 @@ bad row (reported by row, nothing imported), other encodings, and erasure."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import codecs
+import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,8 @@ from sqlalchemy import func, select
 from bot.bootstrap import Club
 from bot.cli import _parser
 from bot.people_command import erase_person, run_people_command
-from bot.people_import import export_people, import_people
+from bot.people_export import export_people
+from bot.people_import import import_people
 from storage.models import (
     AuditEntry,
     Base,
@@ -32,6 +36,7 @@ from storage.models import (
     utc_now,
 )
 
+PROJECT = Path(__file__).resolve().parent.parent
 HEADER = (
     "name,role,phone,telegram_id,channels,language,spoken,activities,days,"
     "reminder_timing,cares_for,consent_by,consent_at"
@@ -370,3 +375,43 @@ async def test_feedback_stays_only_as_an_anonymous_count(club: Club) -> None:
     assert await fetch(club, Feedback.person_id, Feedback.face, Feedback.comment) == [
         (None, "happy", None)
     ]
+
+
+async def test_python_m_bot_people_runs_end_to_end(club: Club, tmp_path: Path) -> None:
+    """The real command line in new processes: import, then export, on the same database."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TELEGRAM_", "TWILIO_", "DATABASE_", "PUBLIC_"))
+    }
+    environment |= {
+        "DATABASE_URL": club.settings.database_url,
+        "TTS_ENGINE": "off",
+        "PYTHONPATH": str(PROJECT),
+        "PYTHONIOENCODING": "utf-8",
+    }
+    (tmp_path / "members.csv").write_text(GOOD, encoding="utf-8")
+
+    async def bot(*typed: str) -> tuple[int | None, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "people",
+            *typed,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            cwd=tmp_path,
+            env=environment,
+        )
+        out, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+        return process.returncode, out.decode("utf-8")
+
+    assert await bot("import", "members.csv") == (
+        0,
+        "Imported 4 people (the file was read as UTF-8).\n"
+        "1 of them have no consent recorded: please ask and note who gave it.\n",
+    )
+    done, exported = await bot("export")
+    assert done == 0 and exported.splitlines()[0] == HEADER
+    assert "Dan Jones,carer,07700 900004,4004,telegram;sms,pt,no,,,day_before,Bob Jones" in exported
