@@ -40,6 +40,7 @@ __all__ = [
     "TelegramClub",
     "add_coordinator",
     "callback_key",
+    "choose_english",
     "keyboard_of",
     "message_update",
     "person_by_telegram",
@@ -252,6 +253,15 @@ async def person_by_telegram(club: Club, telegram_id: int) -> Person | None:
         return found
 
 
+async def choose_english(tg: TelegramClub, chat_id: int) -> None:
+    """Press "English" at registration's first question, when the club offers a choice of
+    language (registration then asks who you are)."""
+    question = tg.question(chat_id)
+    offered = [callback_key(b["callback_data"]) for r in keyboard_of(question) for b in r]
+    if "lang_en" in offered:
+        await tg.press(chat_id, "lang_en")
+
+
 async def register_by_buttons(
     tg: TelegramClub,
     chat_id: int,
@@ -263,6 +273,7 @@ async def register_by_buttons(
     """A member signs up: every choice by pressing the button the bot sent; the name typed
     (registration asks for it as words, with only "Talk to a person" as a button)."""
     await tg.say(chat_id, "/start", first_name=first_name)
+    await choose_english(tg, chat_id)
     await tg.press(chat_id, "member")
     name_question = tg.question(chat_id)
     assert [callback_key(b["callback_data"]) for r in keyboard_of(name_question) for b in r] == [

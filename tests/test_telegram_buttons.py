@@ -19,6 +19,7 @@ from tests.club_rows import count, position, rows
 from tests.telegram_support import (
     TelegramClub,
     callback_key,
+    choose_english,
     keyboard_of,
     message_update,
     person_by_telegram,
@@ -77,6 +78,7 @@ async def test_every_press_is_answered_and_its_question_shows_the_choice(
 ) -> None:
     async with telegram_club(sqlite_url) as tg:
         await tg.say(JEAN, "/start")
+        await press_and_check(tg, JEAN, "lang_en")
         await press_and_check(tg, JEAN, "carer")
         await tg.say(JEAN, "Jean")
         await tg.say(JEAN, "Bill")
@@ -152,7 +154,8 @@ async def test_a_press_on_an_older_question_is_answered_kindly_and_the_question_
 ) -> None:
     async with telegram_club(database_url) as tg:
         await tg.say(MARGARET, "/start")
-        [role_question] = tg.fake.sent_messages(MARGARET)  # as sent, with its buttons
+        await choose_english(tg, MARGARET)
+        role_question = tg.fake.sent_messages(MARGARET)[-1]  # as sent, with its buttons
         await tg.press(MARGARET, "member")
         await tg.say(MARGARET, "Margaret")
         current = tg.question(MARGARET)
@@ -186,6 +189,7 @@ async def test_callback_data_never_issued_gets_a_kind_answer(
 ) -> None:
     async with telegram_club(sqlite_url) as tg:
         await tg.say(MARGARET, "/start")
+        await choose_english(tg, MARGARET)
         await tg.press(MARGARET, "member")
         await tg.say(MARGARET, "Margaret")
         current = tg.question(MARGARET)
@@ -233,12 +237,12 @@ async def test_a_press_from_someone_unknown_starts_registration(database_url: st
             tg.words("registration.welcome", club=tg.club.settings.club_name)
         )
         assert [callback_key(b[0]["callback_data"]) for b in keyboard_of(welcome)] == [
-            "member", "carer", "volunteer", HELP_CHOICE,
+            "lang_en", "lang_pt", "more_languages", HELP_CHOICE,
         ]
         assert await count(tg.club, Person) == people  # consent was never given
         assert await person_by_telegram(tg.club, STRANGER) is None
         saved = await position(tg.club, f"telegram:{STRANGER}")
-        assert saved is not None and (saved.flow, saved.step) == ("registration", "role")
+        assert saved is not None and (saved.flow, saved.step) == ("registration", "language")
 
 
 STICKER = {
@@ -260,6 +264,7 @@ async def test_things_that_are_not_words_get_a_kind_line_and_the_question_again(
 ) -> None:
     async with telegram_club(sqlite_url) as tg:
         await tg.say(MARGARET, "/start")
+        await choose_english(tg, MARGARET)
         await tg.press(MARGARET, "member")
         await tg.say(MARGARET, "Margaret")
         current = tg.question(MARGARET)

@@ -17,6 +17,7 @@ from tests.fakes.telegram_api import FailureKind
 from tests.telegram_support import (
     TelegramClub,
     add_coordinator,
+    choose_english,
     message_update,
     person_by_telegram,
     register_by_buttons,
@@ -108,6 +109,8 @@ async def test_server_errors_and_timeouts_are_retried_and_delivered_once(
 ) -> None:
     async with telegram_club(sqlite_url) as tg:
         await tg.say(MARGARET, "/start")
+        await choose_english(tg, MARGARET)
+        role_question = tg.question(MARGARET)
         tg.fake.fail_next("sendMessage", kind, chat_id=MARGARET)
         tg.fake.fail_next("answerCallbackQuery", kind)
         tg.fake.fail_next("editMessageText", kind, chat_id=MARGARET)
@@ -116,10 +119,10 @@ async def test_server_errors_and_timeouts_are_retried_and_delivered_once(
 
         failed = 502 if kind == "timeout" else int(kind)
         assert send_statuses(tg, MARGARET)[-2:] == [failed, 200]
-        assert send_statuses(tg, MARGARET, "editMessageText") == [failed, 200]
+        assert send_statuses(tg, MARGARET, "editMessageText")[-2:] == [failed, 200]
         assert tg.replies(MARGARET) == [tg.words("registration.name")]
         assert update["callback_query"]["id"] not in tg.fake.unanswered_callbacks()
-        assert len(tg.fake.edits(MARGARET)) == 1
+        assert len(tg.fake.edits(MARGARET, role_question["message_id"])) == 1
 
 
 @pytest.mark.parametrize("kind", ["403", "500", "timeout"])

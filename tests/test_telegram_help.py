@@ -13,6 +13,7 @@ from tests.club_rows import position, rows
 from tests.telegram_support import (
     TelegramClub,
     add_coordinator,
+    choose_english,
     keyboard_of,
     person_by_telegram,
     register_by_buttons,
@@ -49,6 +50,7 @@ async def test_talk_to_a_person_while_signing_up_reaches_every_coordinator(
         await add_coordinator(tg.club, CORA, "Cora")
         await add_coordinator(tg.club, DEV, "Dev")
         await tg.say(NEWCOMER, "/start")
+        await choose_english(tg, NEWCOMER)
         await tg.press(NEWCOMER, "member")
         name_question = tg.question(NEWCOMER)
 

@@ -23,6 +23,7 @@ from tests.telegram_support import (
     PUBLIC_URL,
     SECRET,
     add_coordinator,
+    choose_english,
     person_by_telegram,
     register_by_buttons,
     telegram_club,
@@ -147,10 +148,12 @@ async def test_the_command_menu_is_set_and_polling_replaces_any_webhook(
     sqlite_url: str,
 ) -> None:
     async with telegram_club(sqlite_url) as tg:
-        [call] = [c for c in tg.fake.calls if c.method == "setMyCommands"]
+        calls = [c for c in tg.fake.calls if c.method == "setMyCommands"]
+        [call] = [c for c in calls if not c.params.get("language_code")]
         commands = call.params["commands"]
         assert [c["command"] for c in commands] == list(COMMANDS)
-        assert set(COMMANDS) == {"start", "help", "preferences", "mydata", "forgetme"}
+        assert set(COMMANDS) == {"start", "help", "preferences", "mydata", "forgetme", "language"}
+        assert {c.params.get("language_code") for c in calls} >= {None, "pt", "es", "pl", "fr"}
         assert all(c["description"].strip() for c in commands)
         assert commands[0]["description"] == tg.words("telegram.command.start")
         methods = [c.method for c in tg.fake.calls]
@@ -189,6 +192,7 @@ async def test_logs_carry_no_token_names_numbers_or_message_texts(
         await add_coordinator(tg.club, 9000, "Cora Lindqvist")
         chat = 7700900461
         await tg.say(chat, "/start", first_name="Philippa")
+        await choose_english(tg, chat)
         await tg.press(chat, "carer")
         await tg.say(chat, "Philippa Quincey")
         await tg.say(chat, "Bartholomew")
@@ -236,6 +240,7 @@ async def test_only_rows_for_the_person_are_written_by_a_start(database_url: str
     async with telegram_club(database_url) as tg:
         before = await count(tg.club, Person)
         await tg.say(MARGARET, "/start", first_name="Margaret")
+        await choose_english(tg, MARGARET)
         await tg.press(MARGARET, "member")
         await tg.say(MARGARET, "Margaret")
         assert await count(tg.club, Person) == before
@@ -243,5 +248,5 @@ async def test_only_rows_for_the_person_are_written_by_a_start(database_url: str
         assert saved is not None and saved.step == "channel"
         async with tg.club.units() as uow:
             keys = list(await uow.session.scalars(select(InboundKey.key)))
-        assert len(keys) == 3
+        assert len(keys) == 4  # /start, English, "I come to the club", the name
 

@@ -21,6 +21,7 @@ from tests.telegram_support import (
     WEBHOOK_URL,
     TelegramClub,
     add_coordinator,
+    choose_english,
     message_update,
     person_by_telegram,
     register_by_buttons,
@@ -59,7 +60,7 @@ async def test_the_right_secret_is_answered_200_and_processed(database_url: str)
         [welcome] = tg.replies(MARGARET)
         assert welcome.startswith(tg.words("registration.welcome", club="Healthy Living Club"))
         saved = await position(tg.club, f"telegram:{MARGARET}")
-        assert saved is not None and saved.step == "role"
+        assert saved is not None and saved.step == "language"
         await register_by_buttons(tg, MARGARET, "Margaret")  # a whole sign-up by webhook
         assert await person_by_telegram(tg.club, MARGARET) is not None
 
@@ -172,6 +173,7 @@ async def test_odd_bodies_are_answered_200_and_change_nothing(database_url: str)
 async def test_an_edited_message_is_answered_kindly(sqlite_url: str) -> None:
     async with telegram_club(sqlite_url, webhook=True) as tg:
         await tg.say(MARGARET, "/start")
+        await choose_english(tg, MARGARET)
         await tg.press(MARGARET, "member")
         before = await position(tg.club, f"telegram:{MARGARET}")
         edited = message_update(MARGARET, kind="edited_message", text="Margret")

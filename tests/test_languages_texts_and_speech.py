@@ -1,0 +1,147 @@
+"""Text messages and speech in each language: how many parts a reminder text takes (letters
+outside GSM-7 make a text UCS-2, 70 characters a part), how many a coordinator's notice
+takes per language, and speech made in the person's language and accent, by Google's
+engine (pt with tld "pt", ...) or the offline one (espeak-ng's voice for each)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import av
+import pytest
+
+from bot.bootstrap import Club, voice_maker
+from bot.speech import OfflineSpeech, SpeechCache
+from bot.twilio.sms_text import is_gsm7, render_sms, segments, segments_by_language
+from bot.twilio.voice import twiml_for
+from config import Catalogue
+from conversations import PersonView, SessionView, Snapshot
+from conversations.engine import asking
+from conversations.flows.reminder import reminder_question
+from conversations.model import Moment, Reply, text
+
+CATALOGUE = Catalogue.load()
+LONDON = ZoneInfo("Europe/London")
+START = datetime(2026, 12, 1, 13, 30, tzinfo=LONDON)
+MOST_PARTS = 3
+SESSION = SessionView(
+    1,
+    1,
+    "Tuesday Club",
+    "outings",
+    "Norwood Community Hall",
+    "SE27 9JU",
+    START,
+    START + timedelta(hours=2),
+)
+
+
+def reminder_sms(language: str, for_member: bool) -> str:
+    snapshot = Snapshot("sms", "Healthy Living Club", None, zone=LONDON)
+    member = PersonView(7, "Maria", frozenset())
+    question = reminder_question(SESSION, member, 8 if for_member else 7, "day_before", snapshot)
+    return render_sms(CATALOGUE, language, asking(question, 1))
+
+
+def test_the_english_reminder_fits_one_plain_text() -> None:
+    for for_member in (False, True):
+        words = reminder_sms("en", for_member)
+        assert is_gsm7(words)
+        assert segments(words) == 1, words
+
+
+@pytest.mark.parametrize("language", sorted(set(CATALOGUE.languages) - {"en"}))
+@pytest.mark.parametrize("for_member", [False, True])
+def test_each_language_s_reminder_text_takes_few_parts(language: str, for_member: bool) -> None:
+    words = reminder_sms(language, for_member)
+    parts = segments(words)
+    encoding = "GSM-7" if is_gsm7(words) else "UCS-2"
+    print(f"{language}: {parts} part(s), {encoding}, {len(words)} characters: {words}")
+    assert 1 <= parts <= MOST_PARTS, words
+    weekday = CATALOGUE.moment(language, Moment(START, "weekday"))
+    assert weekday in words, "the reminder text names the weekday in the language"
+    assert "SE27 9JU" in words
+
+
+def test_a_letter_outside_gsm7_makes_a_text_take_more_parts() -> None:
+    plain = "Lembrete: sessao de musica na terca-feira, 1 de dezembro, as 13:30 da tarde." * 2
+    accented = plain.replace("terca", "terça")
+    assert segments(plain) == 1
+    assert segments(accented) == 3
+
+
+def test_the_coordinator_can_see_a_notice_s_parts_in_each_language() -> None:
+    words = "The Tuesday Club is in the small hall this week, because the big hall is painted."
+    parts = segments_by_language(CATALOGUE, "Healthy Living Club", words)
+    assert set(parts) == set(CATALOGUE.languages)
+    assert parts["en"] == 1
+    assert parts["pl"] == 2, "Polish's 'Wiadomość od' is outside GSM-7"
+    assert all(1 <= count <= MOST_PARTS for count in parts.values())
+    long = segments_by_language(CATALOGUE, "Healthy Living Club", words * 3)
+    assert long["en"] == 2
+    assert long["pl"] > long["en"]
+
+
+# Speech in the person's language
+
+
+@dataclass
+class HeardSpeech:
+    """An engine that notes each call, then speaks with the offline engine."""
+
+    name: str = "espeak-ng"
+    heard: list[tuple[str, str, str]] = field(default_factory=list)
+
+    async def synthesise(self, text: str, language: str, tld: str, slow: bool) -> bytes:
+        self.heard.append((text, language, tld))
+        return await OfflineSpeech().synthesise(text, language, tld, slow)
+
+
+VOICES = {"pt": ("pt", "pt"), "es": ("es", "es"), "pl": ("pl", "com"), "fr": ("fr", "fr")}
+
+
+@pytest.mark.parametrize("language", sorted(VOICES))
+async def test_a_voice_note_is_made_in_the_person_s_language(club: Club, language: str) -> None:
+    engine = HeardSpeech()
+    make = voice_maker(SpeechCache(club.units, engine), club.catalogue)
+    words = CATALOGUE.render(language, text("reminder.thanks_coming"))
+    made = await make(words, language, False)
+    assert made is not None
+    ogg, seconds = made
+    assert ogg.startswith(b"OggS") and seconds > 0.5
+    assert engine.heard == [(words, *VOICES[language])]
+
+
+@pytest.mark.parametrize("language", sorted(VOICES))
+async def test_the_offline_engine_has_a_voice_for_each_language(language: str) -> None:
+    speech, tld = VOICES[language]
+    assert OfflineSpeech.voice_for(speech, tld) == language
+    words = CATALOGUE.render(language, text("reminder.thanks_not_coming"))
+    mp3 = await OfflineSpeech().synthesise(words, speech, tld, False)
+    with av.open(io.BytesIO(mp3), "r") as container:
+        seconds = sum(f.samples for f in container.decode(audio=0)) / 22_050
+    assert seconds > 1
+
+
+async def test_a_phone_call_plays_speech_in_the_person_s_language(club: Club) -> None:
+    engine = HeardSpeech()
+    club.speech = SpeechCache(club.units, engine)
+    club.settings = club.settings.model_copy(update={"public_url": "https://club.example"})
+    url = await club.audio_url("Obrigado. Até lá!", "pt")
+    assert url is not None and url.startswith("https://club.example/audio/")
+    assert engine.heard == [("Obrigado. Até lá!", "pt", "pt")]
+
+
+async def test_without_a_recording_the_phone_voice_speaks_the_language() -> None:
+    async def no_audio(words: str, language: str) -> str | None:
+        return None
+
+    reply = Reply((text("reminder.thanks_coming"),))
+    said = await twiml_for(CATALOGUE, "pt", [reply], "/next", None, no_audio)
+    assert 'voice="Polly.Ines"' in said and 'language="pt-PT"' in said
+    assert "Obrigado. Até lá!" in said
+    english = await twiml_for(CATALOGUE, "en", [reply], "/next", None, no_audio)
+    assert 'voice="Polly.Amy"' in english and 'language="en-GB"' in english
