@@ -3,10 +3,12 @@ reminder, the question it opens in the person's conversation."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from bot.delivery import Outgoing
 from bot.views import session_view
@@ -16,7 +18,8 @@ from conversations.flow import Context
 from conversations.flows.reminder import reminder_question, session_params
 from conversations.model import text
 from storage import UnitOfWork
-from storage.models import Broadcast, ClubSession, OutboxMessage, Person
+from storage.models import Broadcast, ChannelState, ClubSession, OutboxMessage, Person
+from storage.models import Position as PositionRow
 from storage.people import handle_on
 
 __all__ = ["Composer", "Skipped"]
@@ -49,21 +52,59 @@ class Composer:
     ) -> tuple[list[Outgoing], list[Skipped]]:
         ready: list[Outgoing] = []
         skipped: list[Skipped] = []
+        unreachable, held = await self._prefetch(uow, rows)
         for row in rows:
-            made = await self._one(uow, row, channels, now)
+            made = await self._one(uow, row, channels, now, unreachable)
             if isinstance(made, Outgoing):
                 ready.append(made)
             else:
                 skipped.append(made)
+        del held  # read by identity above; released with the batch
         return ready, skipped
 
+    async def _prefetch(
+        self, uow: UnitOfWork, rows: list[OutboxMessage]
+    ) -> tuple[dict[int, dict[str, str]], list[object]]:
+        """Read what the batch needs in a few queries rather than several a row: its people
+        (and the members they hear about), sessions and open questions land in the unit of
+        work's identity map, where the lookups below find them. Returns each person's
+        channels that no longer reach them, and the rows read (to be held onto)."""
+        people = {row.person_id for row in rows}
+        members = {int(m) for row in rows if str(m := row.payload.get("member", "")).isdigit()}
+        sessions = {row.session_id for row in rows if row.session_id is not None}
+        queries = [
+            select(Person).where(Person.id.in_(people | members)),
+            select(PositionRow).where(PositionRow.person_id.in_(people)),
+        ]
+        if sessions:
+            queries.append(select(ClubSession).where(ClubSession.id.in_(sessions)))
+        held: list[object] = []  # the identity map holds rows weakly: keep them for the batch
+        for query in queries:
+            held += (await uow.session.scalars(query)).all()
+        states = await uow.session.execute(
+            select(ChannelState.person_id, ChannelState.channel, ChannelState.reason).where(
+                ChannelState.person_id.in_(people)
+            )
+        )
+        unreachable: dict[int, dict[str, str]] = {person: {} for person in people}
+        for person_id, channel, reason in states.all():
+            unreachable[person_id][channel] = reason
+        return unreachable, held
+
     async def _one(
-        self, uow: UnitOfWork, row: OutboxMessage, channels: Collection[str], now: datetime
+        self,
+        uow: UnitOfWork,
+        row: OutboxMessage,
+        channels: Collection[str],
+        now: datetime,
+        unreachable: Mapping[int, Mapping[str, str]],
     ) -> Outgoing | Skipped:
         person = await uow.people.get(row.person_id)
         if person is None:
             return Skipped(row.id, "person gone")
-        channel = await self.pick_channel(uow, person, row.channel, channels)
+        channel = await self.pick_channel(
+            uow, person, row.channel, channels, unreachable.get(person.id)
+        )
         if channel is None:
             return Skipped(row.id, "no channel reaches them", failed=True, person_name=person.name)
         meeting = await uow.sessions.get(row.session_id) if row.session_id else None
@@ -110,10 +151,16 @@ class Composer:
         )
 
     async def pick_channel(
-        self, uow: UnitOfWork, person: Person, first: str, channels: Collection[str]
+        self,
+        uow: UnitOfWork,
+        person: Person,
+        first: str,
+        channels: Collection[str],
+        unreachable: Mapping[str, str] | None = None,
     ) -> str | None:
         """`first` if it still reaches the person, else the next in their own order."""
-        unreachable = await uow.people.unreachable_channels(person.id)
+        if unreachable is None:
+            unreachable = await uow.people.unreachable_channels(person.id)
         order = [first, *person.channel_order]
         for channel in order:
             if channel in channels and channel not in unreachable and handle_on(person, channel):

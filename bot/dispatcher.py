@@ -24,7 +24,7 @@ from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import utc_now
 from storage.outbox import Status
 
-__all__ = ["Dispatcher", "SpeaksAfter"]
+__all__ = ["Dispatcher", "Holds", "SpeaksAfter"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,14 @@ class SpeaksAfter(Protocol):
     async def send_text(self, message: Outgoing) -> SendResult: ...
 
     async def send_voice(self, message: Outgoing) -> str | None: ...
+
+
+@runtime_checkable
+class Holds(Protocol):
+    """A channel that paces its sends and can hold each one, at its moment, until the
+    dispatcher has recorded every send that finished before."""
+
+    hold: asyncio.Event | None
 
 
 @dataclass
@@ -78,6 +86,14 @@ class Dispatcher:
         self._planner = planner
         self._clock = clock
         self._gate = asyncio.Semaphore(concurrency)
+        self._unrecorded = 0
+        self._caught_up = asyncio.Event()
+        """Set while every finished send is on record: only then may a new send begin, so
+        a dispatcher killed at any moment has at most the sends in flight to repeat."""
+        self._caught_up.set()
+        for sender in self._senders.values():
+            if isinstance(sender, Holds):
+                sender.hold = self._caught_up
         self._planned_at: datetime | None = None
         self._welcome_after = welcome_after
 
@@ -111,6 +127,8 @@ class Dispatcher:
     ) -> None:
         sender = self._senders[message.channel]
         async with self._gate:
+            if not isinstance(sender, Holds):
+                await self._caught_up.wait()
             try:
                 if isinstance(sender, SpeaksAfter) and sender.speaks(message):
                     result = await self._words_then_voice(sender, message, words_sent, done)
@@ -119,7 +137,17 @@ class Dispatcher:
             except Exception as error:  # a sender bug must not lose the row: retry it later
                 log.exception("sending failed unexpectedly on %s", message.channel)
                 result = SendResult(Outcome.RETRY, error=type(error).__name__)
-        done.put_nowait(_Settled(message, result))
+        self._finished(done, _Settled(message, result))
+
+    def _finished(self, done: asyncio.Queue[_Settled | None], settled: _Settled) -> None:
+        self._unrecorded += 1
+        self._caught_up.clear()
+        done.put_nowait(settled)
+
+    def _on_record(self, count: int) -> None:
+        self._unrecorded = max(0, self._unrecorded - count)
+        if not self._unrecorded:
+            self._caught_up.set()
 
     async def _words_then_voice(
         self,
@@ -134,7 +162,7 @@ class Dispatcher:
             if words.outcome is not Outcome.SENT:
                 return words
             recorded = asyncio.get_running_loop().create_future()
-            done.put_nowait(_Settled(message, words, partial=True, recorded=recorded))
+            self._finished(done, _Settled(message, words, partial=True, recorded=recorded))
             await recorded
             provider_id = words.provider_id
         voice_error = await sender.send_voice(message)
@@ -169,6 +197,7 @@ class Dispatcher:
                 for settled in results:
                     if settled.recorded is not None and not settled.recorded.done():
                         settled.recorded.set_result(None)
+            self._on_record(len(results))
             skipped = []
         return unreachable
 
@@ -188,12 +217,21 @@ class Dispatcher:
                 await uow.outbox.settle(skip.row_id, status, error=skip.reason)
                 if skip.failed:
                     unreachable.append((skip.person_name, "any"))
+            sent = [
+                (settled.message.row_id, settled.result.provider_id, settled.result.error)
+                for settled in results
+                if settled.result.outcome is Outcome.SENT and not settled.partial
+            ]
+            if sent:
+                await uow.outbox.settle_sent(sent, now)
             for settled in results:
                 if settled.partial:
                     assert settled.result.provider_id is not None
                     await uow.outbox.note_first_part_sent(
                         settled.message.row_id, settled.result.provider_id
                     )
+                    continue
+                if settled.result.outcome is Outcome.SENT:
                     continue
                 lost = await self._settle_one(uow, settled, now)
                 if lost is not None:

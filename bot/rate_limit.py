@@ -45,8 +45,13 @@ class RateLimiter:
         """The provider asked us to wait (429 with retry_after): hold everything."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
-    async def acquire(self, key: str) -> None:
-        """Wait for this message's own moment, within both limits."""
+    @property
+    def interval(self) -> float:
+        """Seconds between two sends overall (0 without an overall limit)."""
+        return self._spacing
+
+    async def acquire(self, key: str) -> float:
+        """Wait for this message's own moment, within both limits; returns the moment."""
         while True:
             async with self._lock:
                 now = self._clock()
@@ -54,8 +59,25 @@ class RateLimiter:
             if moment > now:
                 await asyncio.sleep(moment - now)
             if self._clock() >= self._paused_until:
-                return
+                return moment
             # A flood wait began while this one waited: book again after it.
+
+    def late(self, moment: float) -> bool:
+        """Whether a send booked for `moment` was held up past it: sent now, it would
+        bunch up with the ones booked after it."""
+        return bool(self._spacing) and self._clock() > moment + self._spacing / 2
+
+    async def again(self, key: str) -> float:
+        """A fresh moment for a send that was held up past its own. The recipient's
+        spacing was kept by the first moment, which has passed."""
+        async with self._lock:
+            now = self._clock()
+            moment = self._free_moment(max(now, self._paused_until), now)
+            if self._key_spacing:
+                self._key_next[key] = max(self._key_next.get(key, 0.0), moment + self._key_spacing)
+        if moment > now:
+            await asyncio.sleep(moment - now)
+        return moment
 
     def _book(self, key: str, now: float) -> float:
         earliest = max(now, self._paused_until, self._key_next.get(key, 0.0))

@@ -150,3 +150,24 @@ class OutboxRepository:
             .values(status=Status.PENDING, claimed_until=None)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def settle_sent(
+        self, sent: Sequence[tuple[int, str | None, str | None]], sent_at: datetime
+    ) -> None:
+        """Record many rows as sent at once: (row id, provider's id, a note such as a voice
+        note that did not go), in one statement per shape of row."""
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row_id, provider_id, note in sent:
+            values: dict[str, Any] = {
+                "id": row_id,
+                "status": Status.SENT,
+                "claimed_until": None,
+                "sent_at": sent_at,
+            }
+            if provider_id is not None:
+                values["provider_id"] = provider_id
+            if note is not None:
+                values["last_error"] = note[:200]
+            shapes.setdefault(tuple(sorted(values)), []).append(values)
+        for rows in shapes.values():
+            await self._session.execute(update(OutboxMessage), rows)

@@ -45,6 +45,8 @@ async def _press(club: Club, answer: Answer, key: str) -> Answer:
 async def _register(club: Club, name: str) -> None:
     """A member signs up in the terminal: buttons (numbers) and their name typed."""
     answer = await club.dialogue.handle(ADDRESS, Input.command("start"))
+    if "lang_en" in [choice.key for choice in answer.replies[-1].choices]:
+        answer = await _press(club, answer, "lang_en")
     answer = await _press(club, answer, "member")
     answer = await club.dialogue.handle(ADDRESS, Input.typed(name))
     answer = await _press(club, answer, "here")

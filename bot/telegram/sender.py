@@ -3,13 +3,17 @@ then its voice note, within Telegram's limits."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import TypeVar
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery import Outcome, Outgoing, SendResult
 from bot.rate_limit import RateLimiter
@@ -21,11 +25,17 @@ from config import Catalogue
 __all__ = ["TelegramSender"]
 
 log = logging.getLogger(__name__)
+
+ONE_AT_A_TIME = 0.01
+"""At a pace of 100 messages a second or slower (Telegram allows 30), a message is
+answered before the next one's moment comes, so sending one at a time costs no speed."""
 T = TypeVar("T")
 
 
 def _seconds(error: RetryAfter) -> float:
-    wait = error.retry_after
+    with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta; both work
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
     return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
@@ -43,10 +53,23 @@ class TelegramSender:
         self._catalogue = catalogue
         self._limiter = limiter
         self._voices = voices
+        self.hold: asyncio.Event | None = None
+        self._one_at_a_time = asyncio.Lock()
+        """When given (by the dispatcher), a send whose moment comes while this is clear
+        waits for it and takes a new moment: nothing new goes out while a finished send is
+        not yet on record."""
 
     async def _paced(self, chat: str, call: Callable[[], Awaitable[T]]) -> T:
-        await self._limiter.acquire(chat)
-        return await call()
+        """At the message's own moment, and, when the dispatcher holds sends and the pace
+        leaves time for it, one message at a time: a kill can then repeat only that one."""
+        moment = await self._limiter.acquire(chat)
+        one_by_one = self.hold is not None and self._limiter.interval >= ONE_AT_A_TIME
+        async with self._one_at_a_time if one_by_one else contextlib.nullcontext():
+            while (self.hold is not None and not self.hold.is_set()) or self._limiter.late(moment):
+                if self.hold is not None:
+                    await self.hold.wait()
+                moment = await self._limiter.again(chat)
+            return await call()
 
     async def send(self, message: Outgoing) -> SendResult:
         """The words with their buttons, then the voice note."""
