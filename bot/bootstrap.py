@@ -33,8 +33,10 @@ from bot.telegram.alerts import TelegramAlerts
 from bot.telegram.app import ClubApplication, build_application, route_updates
 from bot.telegram.channel import TelegramChannel, VoiceMaker
 from bot.telegram.sender import TelegramSender
+from bot.twilio.alerts import TextAlerts
 from bot.twilio.call_sender import CallSender
 from bot.twilio.http import BaseUrlHttpClient
+from bot.twilio.pacing import SendWindow
 from bot.twilio.sms_sender import SmsSender
 from bot.twilio.webhooks import TwilioWebhooks
 from bot.web import TelegramWebhook, make_web_app
@@ -248,9 +250,26 @@ def _twilio(club: Club) -> TwilioParts:
         else {"from_": settings.twilio_from_number}
     )
     status = f"{settings.public_url}/twilio/status"
-    club.senders["sms"] = SmsSender(client, origin, club.catalogue, limiter, status)
+    window = SendWindow(settings.twilio_per_second)
+    club.senders["sms"] = SmsSender(client, origin, club.catalogue, limiter, status, window=window)
     club.senders["voice"] = CallSender(
-        client, settings.twilio_from_number, settings.public_url, limiter
+        client,
+        settings.twilio_from_number,
+        settings.public_url,
+        limiter,
+        catalogue=club.catalogue,
+        audio=club.audio_url,
+    )
+    club.alerts.add_sink(
+        TextAlerts(
+            client,
+            origin,
+            club.catalogue,
+            club.units,
+            limiter,
+            settings.telegram_enabled,
+            window,
+        )
     )
     webhooks = TwilioWebhooks(
         settings.twilio_auth_token,

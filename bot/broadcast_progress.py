@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from config import Catalogue
 from conversations.model import Text, text
@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0
 LONGEST_WATCH_SECONDS = 3600.0
-DONE = {Status.SENT, Status.DELIVERED, Status.FAILED, Status.SKIPPED}
+SENT = {Status.SENT, Status.DELIVERED}
+WAITING = {Status.PENDING, Status.SENDING}
 
 
 @dataclass
@@ -38,36 +39,31 @@ class Progress:
 
 
 async def read_progress(units: UnitOfWorkFactory, broadcast_id: int) -> Progress:
-    """Counts of a notice's rows; a row moved to another channel counts once, where it ended."""
+    """Counts of a notice's rows, per person: a row moved to another channel counts once,
+    where it ended. Read in one statement, so a row the dispatcher settles meanwhile is
+    counted in every figure or in none (separate reads could call a notice finished while
+    its count by channel still missed the last rows)."""
     progress = Progress()
     async with units() as uow:
-        query = (
-            select(OutboxMessage.status, OutboxMessage.channel, func.count())
-            .where(OutboxMessage.broadcast_id == broadcast_id)
-            .group_by(OutboxMessage.status, OutboxMessage.channel)
+        query = select(OutboxMessage.person_id, OutboxMessage.channel, OutboxMessage.status).where(
+            OutboxMessage.broadcast_id == broadcast_id
         )
-        people_failed = select(OutboxMessage.person_id).where(
-            OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == Status.FAILED
-        )
-        people_sent = select(OutboxMessage.person_id).where(
-            OutboxMessage.broadcast_id == broadcast_id,
-            OutboxMessage.status.in_([Status.SENT, Status.DELIVERED]),
-        )
-        for status, channel, count in (await uow.session.execute(query)).all():
-            if status in {Status.SENT, Status.DELIVERED}:
-                progress.sent_by_channel[channel] = progress.sent_by_channel.get(channel, 0) + count
-        sent_ids = set(await uow.session.scalars(people_sent))
-        failed_ids = set(await uow.session.scalars(people_failed)) - sent_ids
-        pending = await uow.session.scalar(
-            select(func.count(func.distinct(OutboxMessage.person_id))).where(
-                OutboxMessage.broadcast_id == broadcast_id,
-                OutboxMessage.status.in_([Status.PENDING, Status.SENDING]),
-            )
-        )
+        rows: dict[int, list[tuple[str, str]]] = {}
+        for person_id, channel, status in (await uow.session.execute(query)).all():
+            rows.setdefault(person_id, []).append((channel, status))
+        waiting = 0
+        failed_ids: list[int] = []
+        for person_id, tried in rows.items():
+            sent = next((c for c, status in tried if status in SENT), None)
+            if sent is not None:
+                progress.sent_by_channel[sent] = progress.sent_by_channel.get(sent, 0) + 1
+            elif any(status in WAITING for _, status in tried):
+                waiting += 1
+            elif any(status == Status.FAILED for _, status in tried):
+                failed_ids.append(person_id)
         names = await uow.session.scalars(select(Person.name).where(Person.id.in_(failed_ids)))
         progress.unreached = sorted(names)
-        waiting = int(pending or 0)
-        progress.total = len(sent_ids) + len(failed_ids) + waiting
+        progress.total = sum(progress.sent_by_channel.values()) + len(failed_ids) + waiting
         progress.done = progress.total - waiting
     return progress
 

@@ -32,8 +32,12 @@ async def fall_back(
         return None
     if permanent:
         await uow.people.mark_unreachable(person.id, row.channel, error)
-    following = await composer.pick_channel(uow, person, row.channel, channels)
-    if following is not None and following != row.channel:
+    # Never the same way again for this message (a passing failure that kept coming does
+    # not mark the channel), nor one this message already failed on earlier in its chain.
+    tried = {row.channel, *row.idempotency_key.split(">")[1:]}
+    untried = [channel for channel in channels if channel not in tried]
+    following = await composer.pick_channel(uow, person, row.channel, untried)
+    if following is not None:
         await uow.outbox.enqueue(
             [
                 Delivery(

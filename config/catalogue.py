@@ -139,7 +139,8 @@ class Catalogue:
             here = Locale.parse(info.locale)
             names = {here.get_language_name(other) or "" for other in locales}
             names |= {here.get_language_name(Locale("en")) or "", *info.names}
-            found.append(Language(info.code, info.own_name, tuple(sorted(names - {""}))))
+            word = tuple(self._words[info.code].get("language", ()))
+            found.append(Language(info.code, info.own_name, tuple(sorted(names - {""})), word))
         return tuple(found)
 
     def label(self, language: str, choice: Choice) -> str:

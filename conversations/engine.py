@@ -185,6 +185,10 @@ class Engine:
             normalise(said.value), self._vocabulary(language)
         ):
             return self._help(snapshot, position, outcome, None)
+        if said.kind is InputKind.TEXT:  # "language", "idioma", "polski": by text, no command
+            wanted = [name for name, flow in self._flows.items() if flow.opened_by(said.value)]
+            if wanted:
+                return self._start(snapshot, position, wanted[0], outcome)
         return self._start(
             snapshot, position, "menu", outcome, self._unread(said, position, outcome)
         )

@@ -115,6 +115,10 @@ class Flow(ABC):
     def answer(self, ctx: Context, step: str, answer: str) -> Turn:
         """Handle a choice key (or typed text, for a free-text step) given at `step`."""
 
+    def opened_by(self, words: str) -> bool:
+        """Whether words typed with no question open ask for this flow ("language")."""
+        return False
+
 
 def choice(key: str, emoji: str = "", meaning: Meaning = Meaning.NONE, **params: object) -> Choice:
     """A choice whose label is the catalogue text `choice.<key>`."""

@@ -42,6 +42,8 @@ class Language:
     code: str
     own_name: str
     names: tuple[str, ...] = ()
+    word: tuple[str, ...] = ()
+    """Its words for "language" ("língua", "idioma"): typed alone, they open the choice."""
 
 
 def _pages(languages: Sequence[Language]) -> list[list[Language]]:

@@ -198,3 +198,20 @@ async def test_the_language_can_be_changed_later_for_the_carer_and_members(club:
     answer = await club.dialogue.handle("console:ian", Input.command("language"))
     assert answer.language == "pl"
     assert club.catalogue.render("pl", answer.replies[-1].texts[0]).endswith("po polsku.")
+
+
+@pytest.mark.parametrize("typed", ["language", "Português", "idioma", "język", "langue"])
+async def test_typing_language_or_a_language_s_name_opens_the_choice(
+    club: Club, typed: str
+) -> None:
+    """By text message there is no command menu: a word is enough, in any of the club's
+    languages, when no question is open."""
+    log = await run_dialog(club.dialogue, "console:rosa", member_by_digits("pt", "Rosa"))
+    steps: list[Step] = [
+        (press("later"), says("preferences.later")),
+        (typed, says("language.current", "registration.language", choices=FIRST_PAGE)),
+        ("1", says("language.done")),
+    ]
+    log = await run_dialog(club.dialogue, "console:rosa", steps, log)
+    assert log.last.language == "en"
+    assert (await person_named(club, "Rosa")).language == "en"

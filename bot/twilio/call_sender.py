@@ -1,5 +1,6 @@
 """The dispatcher's phone-call sender: rings the person; when they answer, Twilio asks
-POST /twilio/voice for what to say, which speaks the question opened for them."""
+POST /twilio/voice for what to say, which speaks the question opened for them. A message
+that asks nothing (a notice) has no question to open, so its words go with the call."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from twilio.rest import Client
 
 from bot.delivery import Outcome, Outgoing, SendResult
 from bot.rate_limit import RateLimiter
-from bot.twilio.errors import outcome_for
+from bot.twilio.errors import TOO_LATE, outcome_for
+from bot.twilio.voice import AudioUrl, twiml_for
+from config import Catalogue
 from storage.models import utc_now
 
 __all__ = ["CallSender"]
@@ -30,22 +33,34 @@ class CallSender:
         public_url: str,
         limiter: RateLimiter,
         clock: Callable[[], datetime] = utc_now,
+        *,
+        catalogue: Catalogue,
+        audio: AudioUrl,
     ) -> None:
-        self._client = client
+        self._calls = client.calls
+        """Loaded now: twilio-python imports its REST modules on first use (~0.15 s),
+        which would hold up the first paced send and bunch the next ones after it."""
         self._from = from_number
         self._public_url = public_url
         self._limiter = limiter
         self._clock = clock
+        self._catalogue = catalogue
+        self._audio = audio
 
     async def send(self, message: Outgoing) -> SendResult:
         if message.expires_at is not None and message.expires_at <= self._clock():
-            return SendResult(Outcome.PERMANENT, error="too late: the session has started")
+            # Held up past the start: the dispatcher skips it next time. Not PERMANENT,
+            # which would close this way to the person for good.
+            return SendResult(Outcome.RETRY, error=TOO_LATE)
+        says: dict[str, object] = {"url": f"{self._public_url}/twilio/voice?round=1"}
+        if not message.reply.choices:
+            says = {"twiml": await self._words(message)}
         await self._limiter.acquire("voice")
         try:
-            call = await self._client.calls.create_async(
+            call = await self._calls.create_async(
                 to=message.handle,
                 from_=self._from,
-                url=f"{self._public_url}/twilio/voice?round=1",
+                **says,
                 method="POST",
                 status_callback=f"{self._public_url}/twilio/status",
                 status_callback_event=["completed"],
@@ -57,3 +72,9 @@ class CallSender:
         except (httpx.TransportError, TimeoutError) as error:
             return SendResult(Outcome.RETRY, error=type(error).__name__)
         return SendResult(Outcome.SENT, provider_id=str(call.sid))
+
+    async def _words(self, message: Outgoing) -> str:
+        """TwiML that speaks a notice (the club's recording, or Twilio's voice), then ends."""
+        return await twiml_for(
+            self._catalogue, message.language, [message.reply], "", None, self._audio
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.delivery import Outcome
 
-__all__ = ["OPTED_OUT", "outcome_for"]
+__all__ = ["OPTED_OUT", "TOO_LATE", "outcome_for"]
 
 OPTED_OUT = 21610
 PERMANENT = {
@@ -21,6 +21,8 @@ PERMANENT = {
 }
 PASSING = {30001: "queue overflow", 20429: "too many requests", 30008: "unknown error"}
 SERVER_ERROR = 500
+TOO_LATE = "too late: the session has started"
+"""Not sent because the moment passed while it waited; the number itself is fine."""
 
 
 def outcome_for(code: int | None, http_status: int | None = None) -> tuple[Outcome, str]:

@@ -3,6 +3,7 @@ number's rate, never delivered after the session has started."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -13,7 +14,8 @@ from twilio.rest import Client
 
 from bot.delivery import Outcome, Outgoing, SendResult
 from bot.rate_limit import RateLimiter
-from bot.twilio.errors import outcome_for
+from bot.twilio.errors import TOO_LATE, outcome_for
+from bot.twilio.pacing import SendWindow
 from bot.twilio.sms_text import render_sms, split_text
 from config import Catalogue
 from storage.models import utc_now
@@ -37,31 +39,41 @@ class SmsSender:
         limiter: RateLimiter,
         status_callback: str | None,
         clock: Callable[[], datetime] = utc_now,
+        window: SendWindow | None = None,
     ) -> None:
-        self._client = client
+        self._messages = client.messages
+        """Loaded now: twilio-python imports its REST modules on first use (~0.15 s),
+        which would hold up the first paced send and bunch the next ones after it."""
         self._sender = sender
         self._catalogue = catalogue
         self._limiter = limiter
         self._status_callback = status_callback
         self._clock = clock
+        self._window = window
 
     async def send(self, message: Outgoing) -> SendResult:
+        # Our turn first: the validity period then counts the wait for it, and a batch's
+        # rendering does not hold up its first text (which would bunch the next ones
+        # into Twilio's per-number window).
+        await self._limiter.acquire("sms")
         extra: dict[str, object] = {}
         if message.expires_at is not None:
             seconds = int((message.expires_at - self._clock()).total_seconds())
-            if seconds < 1:
-                return SendResult(Outcome.PERMANENT, error="too late: the session has started")
+            if seconds < 1:  # held up past the start: the dispatcher will skip it next time
+                return SendResult(Outcome.RETRY, error=TOO_LATE)
             extra["validity_period"] = min(seconds, LONGEST_VALIDITY_SECONDS)
         if self._status_callback:
             extra["status_callback"] = self._status_callback
         words = render_sms(self._catalogue, message.language, message.reply)
         sids: list[str] = []
-        for piece in split_text(words):
-            await self._limiter.acquire("sms")
+        for index, piece in enumerate(split_text(words)):
+            if index:
+                await self._limiter.acquire("sms")
             try:
-                created = await self._client.messages.create_async(
-                    to=message.handle, body=piece, **self._sender, **extra
-                )
+                async with self._window.turn() if self._window else contextlib.nullcontext():
+                    created = await self._messages.create_async(
+                        to=message.handle, body=piece, **self._sender, **extra
+                    )
             except TwilioRestException as error:
                 outcome, reason = outcome_for(error.code, error.status)
                 if sids:  # part of it went: retrying would repeat that part

@@ -6,6 +6,7 @@ Every request is checked against X-Twilio-Signature over the URL built from PUBL
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Collection
 from datetime import timedelta
@@ -51,6 +52,8 @@ CALL_RETRY = timedelta(minutes=30)
 MOST_TRIES = 3
 XML = "application/xml"
 Form = ImmutableMultiDict[str, str]
+LONGEST_KEY = 64
+"""Inbound ids are kept in a 64-character column; longer ones are kept as their hash."""
 
 
 def _empty_twiml() -> Response:
@@ -122,9 +125,10 @@ class TwilioWebhooks:
             key = "sms.opted_in" if word in OPT_IN else "sms.help"
             replies, language = [Reply((text(key, club=self._club_name),))], "en"
         else:
-            said = Input.other() if _media(form) else Input.typed(form.get("Body", ""))
+            body = form.get("Body", "")
+            said = Input.other() if _media(form) and not body.strip() else Input.typed(body)
             await self._note_newcomer(address, "sms", sender)
-            answer = await self._dialogue.handle(address, said, once=f"sms:{sid}")
+            answer = await self._dialogue.handle(address, said, once=f"sms:{_key(sid)}")
             if answer.duplicate:
                 return _empty_twiml()
             replies, language = answer.replies, answer.language
@@ -138,7 +142,7 @@ class TwilioWebhooks:
 
     async def _opt_out(self, address: str, sid: str) -> None:
         async with self._units() as uow:
-            if not await uow.records.first_sighting("sms", sid):
+            if not await uow.records.first_sighting("sms", _key(sid)):
                 return
             person = await uow.people.by_address(address)
             newly = person is not None and await uow.people.mark_unreachable(
@@ -184,13 +188,14 @@ class TwilioWebhooks:
             return self._goodbye("voice.greeting")
         rounds, quiet = _counter(request, "round"), _counter(request, "quiet")
         digits = form.get("Digits", "").strip()[:1]
+        once = f"voice:{_key(f'{call_sid}:{rounds}')}"
         if digits == "0" or (not digits and quiet >= QUIET_ROUNDS):
-            await self._dialogue.handle(
-                address, Input.typed("0"), once=f"voice:{call_sid}:{rounds}"
-            )
+            await self._dialogue.handle(address, Input.typed("0"), once=once)
             return self._goodbye("voice.handover")
         said = Input.typed(digits) if digits else Input.repeat()
-        answer = await self._dialogue.handle(address, said, once=f"voice:{call_sid}:{rounds}")
+        answer = await self._dialogue.handle(address, said, once=once)
+        if answer.duplicate:  # this round came again: say where things stand, change nothing
+            answer = await self._dialogue.handle(address, Input.repeat())
         next_quiet = 0 if digits else quiet + 1
         base = f"{self._public_url}/twilio/voice?round={rounds + 1}"
         twiml = await twiml_for(
@@ -251,6 +256,13 @@ class TwilioWebhooks:
                     )
             await uow.commit()
         return lost
+
+
+def _key(provider_id: str) -> str:
+    """A provider's id as it is kept for de-duplication: itself, or its hash if too long."""
+    if len(provider_id) <= LONGEST_KEY:
+        return provider_id
+    return hashlib.sha256(provider_id.encode()).hexdigest()
 
 
 def _media(form: Form) -> bool:

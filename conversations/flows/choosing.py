@@ -53,6 +53,7 @@ class PollAnswer(Flow):
             options,
             speak=True,
             words_too=True,
+            whole_labels=True,  # "a music quiz" is an idea of their own, not a vote for music
         )
 
     def answer(self, ctx: Context, step: str, answer: str) -> Turn:

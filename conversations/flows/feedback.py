@@ -77,6 +77,7 @@ class Feedback(Flow):
                 (choice("no_comment", "👍"),),
                 words_too=True,
                 voice_too=True,
+                whole_labels=True,  # "Lovely, thank you" is a comment, not "No, thank you"
             )
         if step == "named":
             return Question(

@@ -11,6 +11,7 @@ from conversations.changes import SetLanguage
 from conversations.flow import SAID, Context, Flow, Goto, Question, Turn
 from conversations.languages import MORE_LANGUAGES, Language, language_choices, read_language
 from conversations.model import text
+from conversations.understanding import normalise
 
 __all__ = ["LanguageChoice"]
 
@@ -21,6 +22,15 @@ class LanguageChoice(Flow):
 
     def __init__(self, languages: Sequence[Language] = ()) -> None:
         self.languages = tuple(languages)
+        self._words = {normalise(w) for language in languages for w in language.word}
+
+    def opened_by(self, words: str) -> bool:
+        """The word for "language" in any of the club's languages, or a language's name
+        ("português", "polski"): someone wants to change it, whatever they read now."""
+        if len(self.languages) < 2:
+            return False
+        said = normalise(words)
+        return said in self._words or read_language(said, self.languages) is not None
 
     def begin(self, ctx: Context) -> Turn:
         if len(self.languages) < 2:  # nothing to choose between

@@ -60,14 +60,26 @@ class Notice(Flow):
             return self._preview(ctx)
         raise KeyError(step)
 
+    @staticmethod
+    def _reach(ctx: Context) -> int:
+        """How many people the chosen group reaches now."""
+        data, snapshot = ctx.data, ctx.snapshot
+        if data["audience"] == "activity":
+            return snapshot.activity_counts.get(data["activity"], 0)
+        return snapshot.audience_counts.get(data["audience"], 0)
+
+    def _to_preview(self, ctx: Context) -> Turn:
+        """The preview; a group that reaches nobody is said plainly and another is asked
+        for, so "send" is never offered for a notice nobody would get."""
+        if self._reach(ctx) == 0:
+            return Turn(say=[text("notice.count", count=0)], next=Goto(self.name, "audience"))
+        return Turn(next=Goto(self.name, "confirm"))
+
     def _preview(self, ctx: Context) -> Question:
         data = ctx.data
         snapshot = ctx.snapshot
         as_sent = text("notice.broadcast", club=snapshot.club_name, words=data["words"])
-        if data["audience"] == "activity":
-            count = snapshot.activity_counts.get(data["activity"], 0)
-        else:
-            count = snapshot.audience_counts.get(data["audience"], 0)
+        count = self._reach(ctx)
         parts = segments(f"{snapshot.club_name}: {data['words']}")
         prompt = (
             text("notice.preview"),
@@ -98,8 +110,9 @@ class Notice(Flow):
             if answer == "more":
                 return Turn(next=Goto(self.name, "audience_more"))
             data["audience"] = answer.removeprefix("to_")
-            following = "activity" if data["audience"] == "activity" else "confirm"
-            return Turn(next=Goto(self.name, following))
+            if data["audience"] == "activity":
+                return Turn(next=Goto(self.name, "activity"))
+            return self._to_preview(ctx)
         if step == "activity":
             return self._activity(ctx, answer.removeprefix(SAID))
         if step == "confirm":
@@ -116,5 +129,5 @@ class Notice(Flow):
         for key in ctx.snapshot.activities:
             if wanted and (key.startswith(wanted[:4]) or wanted.startswith(key[:4])):
                 ctx.data["activity"] = key
-                return Turn(next=Goto(self.name, "confirm"))
+                return self._to_preview(ctx)
         return Turn(say=[text("notice.activity_unknown")], retry=True)

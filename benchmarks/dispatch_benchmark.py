@@ -1,0 +1,442 @@
+"""Dispatch figures: `python -m benchmarks.dispatch_benchmark [--part a|b|c|d|e|all]`.
+
+(a) Throughput against the fake Bot API with its limits off, beside a bare
+    python-telegram-bot loop that only calls send_message, at the same concurrency.
+(b) 30 a second overall and 1 a second per chat enforced by the fake: a 1,000-person
+    reminder run, words and a voice note each (offline speech), against 1.05 x sent / 30.
+(c) 20 SIGKILLs at random points of a 500-person run: lost and repeated reminders.
+(d) 4 `python -m bot dispatch` processes on PostgreSQL over 10,000 rows: each sent once.
+(e) The delay from due to sent, median and 99th percentile, for reminders falling due
+    steadily at Telegram's pace (and for the burst of part b).
+
+The fake runs in a process of its own (see benchmarks/fake_telegram_server.py). Figures
+are medians where a part repeats; they go in the README, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+
+from benchmarks.common import wipe_postgres
+from benchmarks.dispatch_setup import (
+    ROOT,
+    UNLIMITED,
+    FakeProcess,
+    close_club,
+    club_for,
+    drain,
+    queue_reminders,
+    settings_for,
+    settled,
+)
+from bot.dispatcher import Dispatcher
+from storage.models import OutboxMessage, utc_now
+from storage.outbox import Status
+
+CONCURRENCY = 32
+"""The dispatcher's own default; the bare loop uses the same."""
+WORDS = (
+    "Reminder: music at the Singing, Thursday 3 December, at 10:30 in the morning.\n\n"
+    "It is at St Luke's Hall, SE27 9JU.\n\nAre you coming?"
+)
+BUTTONS = InlineKeyboardMarkup(
+    [
+        [InlineKeyboardButton("✅ Yes, coming", callback_data="q1:s1m1.coming")],
+        [InlineKeyboardButton("❌ Not this time", callback_data="q1:s1m1.not_coming")],
+        [InlineKeyboardButton("🚗 Help getting there", callback_data="q1:s1m1.need_help")],
+        [InlineKeyboardButton("🙋 Talk to a person", callback_data="q1:person")],
+    ]
+)
+POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/dispatch_benchmark"
+
+Row = tuple[str, str]
+
+
+def _sqlite_url(folder: str, name: str) -> str:
+    return f"sqlite+aiosqlite:///{Path(folder) / name}"
+
+
+async def _timed(work: Callable[[], Awaitable[Any]]) -> float:
+    start = time.perf_counter()
+    await work()
+    return time.perf_counter() - start
+
+
+async def bare_loop(bot: Bot, chats: list[int]) -> None:
+    """python-telegram-bot alone: send_message to every chat, CONCURRENCY at a time."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(chat: int) -> None:
+        async with gate:
+            await bot.send_message(chat, WORDS, reply_markup=BUTTONS)
+
+    await asyncio.gather(*(one(chat) for chat in chats))
+
+
+# ------------------------------------------------------------------------------ (a)
+
+
+async def part_a(repeats: int, people: int) -> list[Row]:
+    fake = await FakeProcess.start()
+    bare_rates: list[float] = []
+    ours: list[float] = []
+    try:
+        for run in range(repeats):
+            with tempfile.TemporaryDirectory() as folder:
+                settings = settings_for(
+                    _sqlite_url(folder, "a.sqlite3"), fake.base_url, "off", UNLIMITED, UNLIMITED
+                )
+                club = await club_for(settings)
+                try:
+                    assert club.telegram is not None
+                    bot = club.telegram.application.bot
+                    base = 1_000_000 + run * 10 * people
+                    bare_chats = list(range(base, base + people))
+                    await bare_loop(bot, bare_chats[:50])  # warm the connections
+                    bare = await _timed(lambda: bare_loop(bot, bare_chats))
+                    await queue_reminders(club, people, base + 5 * people)
+                    mine = await _timed(lambda: drain(club))
+                    counts = await settled(club)
+                    assert counts == {Status.SENT: people}, counts
+                finally:
+                    await close_club(club)
+            bare_rates.append(people / bare)
+            ours.append(people / mine)
+            print(f"  (a) run {run + 1}: bare {people / bare:.0f}/s, dispatcher {people / mine:.0f}/s")
+        stats = await fake.stats()
+    finally:
+        await fake.stop()
+    bare_rate, our_rate = statistics.median(bare_rates), statistics.median(ours)
+    return [
+        ("(a) bare PTB send_message loop, 32 at a time", f"{bare_rate:.0f} messages/s"),
+        ("(a) dispatcher (claim, compose, send, record), SQLite", f"{our_rate:.0f} messages/s"),
+        ("(a) dispatcher / bare", f"{our_rate / bare_rate:.2f} (target >= 0.8; >= 300/s)"),
+        ("(a) messages per run; 429s", f"{people}; {stats['rejected_by_limit']}"),
+    ]
+
+
+# ------------------------------------------------------------------------------ (b)
+
+
+async def part_b(people: int) -> tuple[list[Row], list[float]]:
+    fake = await FakeProcess.start()
+    try:
+        await fake.limits(30, 1)
+        with tempfile.TemporaryDirectory() as folder:
+            settings = settings_for(_sqlite_url(folder, "b.sqlite3"), fake.base_url, "offline")
+            club = await club_for(settings)
+            try:
+                await queue_reminders(club, people, 2_000_000, spoken=True)
+                took = await _timed(lambda: drain(club))
+                assert await settled(club) == {Status.SENT: people}
+                delays = await _delays(club)
+            finally:
+                await close_club(club)
+        stats = await fake.stats()
+    finally:
+        await fake.stop()
+    sent = stats["accepted"]
+    bound = 1.05 * sent / 30
+    return [
+        ("(b) sends (words + voice notes)", f"{sent} ({stats['voices']} voice notes)"),
+        ("(b) run time, start to last record", f"{took:.1f} s (bound 1.05 x {sent}/30 = {bound:.1f} s)"),
+        ("(b) first to last send at the fake", f"{stats['last_send'] - stats['first_send']:.1f} s"),
+        ("(b) 429s; busiest second overall; per chat", f"{stats['rejected_by_limit']}; {stats['busiest_second']}; {stats['busiest_chat_second']}"),
+    ], delays  # fmt: skip
+
+
+async def _delays(club: Any) -> list[float]:
+    async with club.units() as uow:
+        rows = (await uow.session.execute(select(OutboxMessage.due_at, OutboxMessage.sent_at))).all()
+    return sorted(
+        (sent - due).total_seconds() for due, sent in rows if sent is not None
+    )
+
+
+# ------------------------------------------------------------------------------ (c)
+
+FORK_SERVER = """
+import os, sys
+from bot.cli import main
+print("ready", flush=True)
+for line in sys.stdin:
+    command, _, argument = line.strip().partition(" ")
+    if command == "start":
+        pid = os.fork()
+        if pid == 0:
+            os.dup2(2, 1)
+            code = main(["dispatch"])
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        print(pid, flush=True)
+    elif command == "wait":
+        print(os.waitstatus_to_exitcode(os.waitpid(int(argument), 0)[1]), flush=True)
+"""
+
+
+class Forks:
+    """`bot.cli.main(["dispatch"])` in processes forked from one that imported it once."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+
+    async def ask(self, line: str) -> str:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(f"{line}\n".encode())
+        await self.process.stdin.drain()
+        return (await self.process.stdout.readline()).decode().strip()
+
+
+def _dispatch_environment(database_url: str, fake: FakeProcess, **extra: str) -> dict[str, str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TELEGRAM_", "TWILIO_")) and key != "DATABASE_URL"
+    }
+    return environment | {
+        "DATABASE_URL": database_url,
+        "TELEGRAM_BOT_TOKEN": "123456789:TEST-fake-token-for-offline-tests",
+        "TELEGRAM_BASE_URL": fake.base_url,
+        "TTS_ENGINE": "off",
+        "PYTHONPATH": str(ROOT),
+        **extra,
+    }
+
+
+async def _until_count(fake: FakeProcess, count: int) -> None:
+    while await fake.count() < count:
+        await asyncio.sleep(0.01)
+
+
+async def _until_all_sent(club: Any, people: int) -> None:
+    while await settled(club) != {Status.SENT: people}:
+        await asyncio.sleep(0.2)
+
+
+async def part_c(people: int, kills: int) -> list[Row]:
+    fake = await FakeProcess.start()
+    await fake.limits(30, 1)
+    with tempfile.TemporaryDirectory() as folder:
+        url = _sqlite_url(folder, "c.sqlite3")
+        club = await club_for(settings_for(url, fake.base_url))
+        chats = await queue_reminders(club, people, 3_000_000)
+        environment = _dispatch_environment(url, fake)
+        log = (Path(folder) / "dispatch.log").open("ab")
+        forks = Forks(
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-c", FORK_SERVER, env=environment, cwd=folder,
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log,
+            )
+        )  # fmt: skip
+        assert await forks.ask("") in {"ready", ""} or True
+        points = sorted(random.Random().sample(range(5, people - 5), kills))
+        start = time.perf_counter()
+        first = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "dispatch", env=environment, cwd=folder,
+            stdout=log, stderr=log,
+        )  # fmt: skip
+        await _until_count(fake, points[0])
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        for point in points[1:]:
+            pid = int(await forks.ask("start"))
+            await _until_count(fake, point)
+            os.kill(pid, signal.SIGKILL)
+            await forks.ask(f"wait {pid}")
+        pid = int(await forks.ask("start"))
+        await _until_all_sent(club, people)
+        took = time.perf_counter() - start
+        os.kill(pid, signal.SIGTERM)
+        exit_code = await forks.ask(f"wait {pid}")
+        assert forks.process.stdin is not None
+        forks.process.stdin.close()
+        await forks.process.wait()
+        log.close()
+        await close_club(club)
+    stats = await fake.stats()
+    await fake.stop()
+    texts = stats["texts_by_chat"]
+    lost = sum(1 for chat in chats if texts.get(str(chat), 0) == 0)
+    repeated = sum(max(0, texts.get(str(chat), 0) - 1) for chat in chats)
+    return [
+        ("(c) kills (SIGKILL) at random points of the run", f"{kills} (after {points[:3]}... sends)"),
+        ("(c) reminders lost", f"{lost} of {people}"),
+        ("(c) reminders sent twice", f"{repeated} (target <= {kills})"),
+        ("(c) run time with the kills; last exit code", f"{took:.1f} s; {exit_code}"),
+    ]  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ (d)
+
+
+async def _ensure_database(url: str) -> None:
+    server, _, name = url.rpartition("/")
+    engine = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        known = await connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not known:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+
+
+async def part_d(url: str, rows: int, processes: int) -> list[Row]:
+    await _ensure_database(url)
+    await wipe_postgres(url)
+    fake = await FakeProcess.start()
+    club = await club_for(settings_for(url, fake.base_url, "off", UNLIMITED, UNLIMITED))
+    try:
+        chats = await queue_reminders(club, rows, 4_000_000)
+        environment = _dispatch_environment(
+            url,
+            fake,
+            TELEGRAM_PER_SECOND=str(UNLIMITED),
+            TELEGRAM_PER_CHAT_PER_SECOND=str(UNLIMITED),
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            log = (Path(folder) / "dispatch.log").open("ab")
+            workers = [
+                await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bot", "dispatch", env=environment, cwd=folder,
+                    stdout=log, stderr=log,
+                )  # fmt: skip
+                for _ in range(processes)
+            ]
+            start = time.perf_counter()
+            await _until_all_sent(club, rows)
+            took = time.perf_counter() - start
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            codes = [await worker.wait() for worker in workers]
+            log.close()
+        stats = await fake.stats()
+    finally:
+        await close_club(club)
+        await fake.stop()
+    texts = stats["texts_by_chat"]
+    once = sum(1 for chat in chats if texts.get(str(chat), 0) == 1)
+    twice = sum(1 for chat in chats if texts.get(str(chat), 0) > 1)
+    return [
+        (f"(d) {processes} dispatch processes, PostgreSQL, rows", f"{rows}"),
+        ("(d) sent exactly once; more than once; never", f"{once}; {twice}; {rows - once - twice}"),
+        ("(d) time to send them all (processes started)", f"{took:.1f} s; exit codes {codes}"),
+    ]
+
+
+# ------------------------------------------------------------------------------ (e)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def part_e(people: int, over: float) -> tuple[list[Row], list[float]]:
+    fake = await FakeProcess.start()
+    await fake.limits(30, 1)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            club = await club_for(settings_for(_sqlite_url(folder, "e.sqlite3"), fake.base_url))
+            try:
+                due = utc_now() + timedelta(seconds=2)
+                spread = timedelta(seconds=over)
+                await queue_reminders(club, people, 5_000_000, due=due, spread=spread)
+                stop = asyncio.Event()
+                dispatcher: Dispatcher = club.dispatcher()
+                running = asyncio.create_task(dispatcher.run(stop))
+                await _until_all_sent(club, people)
+                stop.set()
+                await running
+                delays = await _delays(club)
+            finally:
+                await close_club(club)
+    finally:
+        await fake.stop()
+    return [
+        (f"(e) {people} reminders falling due over {over:.0f} s", "one every "
+         f"{over / people * 1000:.0f} ms"),
+    ], delays  # fmt: skip
+
+
+def _delay_rows(label: str, delays: list[float]) -> list[Row]:
+    return [
+        (
+            f"(e) due to sent, {label}: median; 99th percentile",
+            f"{statistics.median(delays):.2f} s; {_percentile(delays, 0.99):.2f} s",
+        )
+    ]
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def _print(rows: list[Row]) -> None:
+    width = max(len(name) for name, _ in rows)
+    print()
+    print(f"{'figure':<{width}}  value")
+    print(f"{'-' * width}  {'-' * 40}")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+async def run(arguments: argparse.Namespace) -> None:
+    parts = "abcde" if arguments.part == "all" else arguments.part
+    rows: list[Row] = []
+    load = os.getloadavg()
+    rows.append(("machine load (1, 5, 15 min) at the start", " ".join(f"{x:.2f}" for x in load)))
+    if "a" in parts:
+        rows += await part_a(arguments.repeats, arguments.people_a)
+    burst: list[float] = []
+    if "b" in parts:
+        found, burst = await part_b(arguments.people_b)
+        rows += found
+    if "c" in parts:
+        rows += await part_c(arguments.people_c, arguments.kills)
+    if "d" in parts:
+        rows += await part_d(arguments.postgres_url, arguments.rows_d, arguments.processes)
+    if "e" in parts:
+        found, steady = await part_e(arguments.people_e, arguments.over)
+        rows += found + _delay_rows("steady", steady)
+        if burst:
+            rows += _delay_rows(f"burst of {arguments.people_b} due at once (b)", burst)
+    load = os.getloadavg()
+    rows.append(("machine load (1, 5, 15 min) at the end", " ".join(f"{x:.2f}" for x in load)))
+    _print(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.dispatch_benchmark")
+    parser.add_argument("--part", default="all", help="a, b, c, d, e, several (ace) or all")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of (a); the median counts")
+    parser.add_argument("--people-a", type=int, default=2000)
+    parser.add_argument("--people-b", type=int, default=1000)
+    parser.add_argument("--people-c", type=int, default=500)
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--rows-d", type=int, default=10_000)
+    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--people-e", type=int, default=300)
+    parser.add_argument("--over", type=float, default=20.0, help="seconds (e)'s rows fall due over")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="(d) only; wiped first")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
