@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from conversations.model import text
 from storage.models import CareLink, Person, SessionAnswer
-from tests.club_rows import position, preferences_of, rows, series_ids_of
 from tests.twilio_support import (
     CLUB_NUMBER,
     LANDLINE,
@@ -20,8 +20,12 @@ from tests.twilio_support import (
     add_phone_person,
     add_session,
     answer_of,
+    every,
     help_requests,
+    position,
+    preferences_of,
     queue_reminder,
+    series_ids_of,
     twilio_club,
 )
 
@@ -139,8 +143,8 @@ async def test_a_carer_registers_for_a_member_by_digits_and_names(tc: TwilioClub
     cath = await ann_by_phone(tc, CARER_PHONE)
     assert cath.channel_order == ["voice", "sms"]
     assert cath.spoken is True
-    [link] = await rows(tc.club, CareLink)
-    dora = next(p for p in await rows(tc.club, Person) if p.name == "Dora")
+    [link] = await every(tc.club, CareLink)
+    dora = next(p for p in await every(tc.club, Person) if p.name == "Dora")
     assert (link.carer_id, link.member_id) == (cath.id, dora.id)
     assert dora.phone is None
 
@@ -165,7 +169,7 @@ async def test_a_volunteer_registers_by_digits(tc: TwilioClub) -> None:
 
 async def test_refusing_consent_by_digit_keeps_nothing(tc: TwilioClub) -> None:
     await run_script(tc, MOBILE, [*REGISTER_MEMBER[:-1], ("2", "")])
-    assert [p.name for p in await rows(tc.club, Person)] == ["Sam"]  # the demo coordinator
+    assert [p.name for p in await every(tc.club, Person)] == ["Sam"]  # the demo coordinator
 
 
 async def test_reminder_answers_by_digits_and_changing_them_later(tc: TwilioClub) -> None:
@@ -219,7 +223,7 @@ async def test_a_carer_answers_for_the_member_by_digit(tc: TwilioClub) -> None:
     assert "Is Dora coming?" in reminder.body
 
     assert await tc.chat(CARER_PHONE, "1") == "Thank you. See you there!"
-    [answer] = await rows(tc.club, SessionAnswer)
+    [answer] = await every(tc.club, SessionAnswer)
     assert (answer.session_id, answer.person_id, answer.answer) == (session, dora, "coming")
     assert answer.answered_by_id == cath
 
@@ -376,7 +380,7 @@ async def test_an_unknown_caller_is_greeted_and_the_coordinator_told(tc: TwilioC
         " Goodbye."
     ]
     assert tc.told.words == ["Someone new got in touch by phone call, from +447700900999."]
-    assert [p.name for p in await rows(tc.club, Person)] == ["Sam"]
+    assert [p.name for p in await every(tc.club, Person)] == ["Sam"]
 
 
 async def test_a_call_to_someone_with_nothing_to_answer_says_so_kindly(tc: TwilioClub) -> None:
@@ -385,3 +389,39 @@ async def test_a_call_to_someone_with_nothing_to_answer_says_so_kindly(tc: Twili
     no_silent_hang_up(twiml)
     assert twiml.said == ["There is no session on your days coming up yet."]
     assert CLUB_NUMBER not in twiml.xml
+
+
+# ------------------------------------------------------- in the person's language
+
+
+async def test_a_portuguese_member_is_handed_over_in_portuguese(tc: TwilioClub) -> None:
+    ana = await add_phone_person(
+        tc.club, "Ana", LANDLINE, landline=True, channels="voice", language="pt"
+    )
+    session = await add_session(tc.club)
+    await queue_reminder(tc.club, ana, session)
+    await tc.dispatch()
+    call = tc.fake.calls_to(LANDLINE)[-1]
+    twiml = await tc.answer(call)
+    assert "carregue em 1" in twiml.said[0]
+
+    handed = await tc.press(call, twiml, "0")
+
+    handover = tc.club.catalogue.render("pt", text("voice.handover"))
+    assert handed.said == [handover]
+    say = handed.root.find("Say")
+    assert say is not None and say.attrib["language"] == "pt-PT"
+    no_silent_hang_up(handed)
+
+
+async def test_start_and_help_are_answered_in_the_persons_language(tc: TwilioClub) -> None:
+    await add_phone_person(tc.club, "Ana", MOBILE, language="pt")
+    club = tc.club.settings.club_name
+    await tc.text(MOBILE, "STOP")
+    assert await tc.chat(MOBILE, "START") == tc.club.catalogue.render("pt", text("sms.opted_in"))
+    assert await tc.chat(MOBILE, "HELP") == tc.club.catalogue.render(
+        "pt", text("sms.help", club=club)
+    )
+    assert await tc.chat("+447700900999", "HELP") == tc.club.catalogue.render(
+        "en", text("sms.help", club=club)
+    )

@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import select
@@ -29,12 +29,14 @@ from bot.dispatcher import Dispatcher
 from config import Settings
 from conversations import Text
 from storage.models import (
+    Base,
     ChannelState,
     ClubSession,
     HelpRequest,
     OutboxMessage,
     Person,
     PersonDay,
+    Position,
     SessionAnswer,
     utc_now,
 )
@@ -57,8 +59,15 @@ __all__ = [
     "add_session",
     "answer_of",
     "channel_states",
+    "every",
     "help_requests",
+    "position",
+    "preferences_of",
     "queue_reminder",
+    "replies",
+    "rows",
+    "series_ids_of",
+    "states",
     "twilio_club",
 ]
 
@@ -356,6 +365,34 @@ async def help_requests(club: Club) -> list[HelpRequest]:
         found = list(await uow.session.scalars(select(HelpRequest).order_by(HelpRequest.id)))
         uow.session.expunge_all()
         return found
+
+
+Row = TypeVar("Row", bound=Base)
+
+
+async def every(club: Club, model: type[Row]) -> list[Row]:
+    """Every row of a table, readable after the unit of work ends."""
+    async with club.units() as uow:
+        found = list(await uow.session.scalars(select(model)))
+        uow.session.expunge_all()
+        return found
+
+
+async def position(club: Club, address: str) -> Position | None:
+    async with club.units() as uow:
+        found = await uow.records.position(address)
+        uow.session.expunge_all()
+        return found
+
+
+async def preferences_of(club: Club, person_id: int) -> dict[str, str]:
+    async with club.units() as uow:
+        return await uow.people.preferences(person_id)
+
+
+async def series_ids_of(club: Club, person_id: int) -> set[int]:
+    async with club.units() as uow:
+        return await uow.people.series_ids(person_id)
 
 
 async def rows(club: Club, **where: object) -> list[OutboxMessage]:

@@ -11,7 +11,7 @@ from config import Catalogue
 from conversations import HELP_CHOICE, Reply
 from conversations.model import text
 
-__all__ = ["GATHER_SECONDS", "AudioUrl", "spoken_with_keys", "twiml_for"]
+__all__ = ["GATHER_SECONDS", "AudioUrl", "say_voice", "spoken_with_keys", "twiml_for"]
 
 GATHER_SECONDS = 15
 SAY_VOICE = "Polly.Amy"
@@ -63,7 +63,7 @@ async def twiml_for(
         if url is not None:
             target.play(url)
         else:
-            voice, tag = _say_voice(catalogue, language)
+            voice, tag = say_voice(catalogue, language)
             target.say(words, voice=voice, language=tag)
     if asking:
         response.append(target)
@@ -74,7 +74,7 @@ async def twiml_for(
     return str(response)
 
 
-def _say_voice(catalogue: Catalogue, language: str) -> tuple[str, str]:
+def say_voice(catalogue: Catalogue, language: str) -> tuple[str, str]:
     """Twilio's own voice for the language, and its tag ("Polly.Ines", "pt-PT"), for when
     no recording of our own can be played."""
     info = catalogue.info.get(language)

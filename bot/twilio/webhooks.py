@@ -26,7 +26,7 @@ from bot.dialogue import Dialogue
 from bot.fallback import fall_back
 from bot.twilio.errors import outcome_for
 from bot.twilio.sms_text import render_sms
-from bot.twilio.voice import SAY_VOICE, AudioUrl, twiml_for
+from bot.twilio.voice import AudioUrl, say_voice, twiml_for
 from config import Catalogue
 from conversations import Input, Reply
 from conversations.model import text
@@ -123,7 +123,8 @@ class TwilioWebhooks:
             if word in OPT_IN:
                 await self._opt_in(address)
             key = "sms.opted_in" if word in OPT_IN else "sms.help"
-            replies, language = [Reply((text(key, club=self._club_name),))], "en"
+            replies = [Reply((text(key, club=self._club_name),))]
+            language = await self._language_of(address) or "en"
         else:
             body = form.get("Body", "")
             said = Input.other() if _media(form) and not body.strip() else Input.typed(body)
@@ -180,8 +181,8 @@ class TwilioWebhooks:
         if not call_sid or not phone:
             return self._goodbye("voice.handover")
         address = f"voice:{phone}"
-        known = await self._known(address)
-        if not known and not outbound:
+        language = await self._language_of(address)
+        if language is None and not outbound:
             await self._alerts.tell(
                 text("coordinator.new_number", channel=text("channel.voice"), number=phone)
             )
@@ -191,7 +192,7 @@ class TwilioWebhooks:
         once = f"voice:{_key(f'{call_sid}:{rounds}')}"
         if digits == "0" or (not digits and quiet >= QUIET_ROUNDS):
             await self._dialogue.handle(address, Input.typed("0"), once=once)
-            return self._goodbye("voice.handover")
+            return self._goodbye("voice.handover", language or "en")
         said = Input.typed(digits) if digits else Input.repeat()
         answer = await self._dialogue.handle(address, said, once=once)
         if answer.duplicate:  # this round came again: say where things stand, change nothing
@@ -208,15 +209,18 @@ class TwilioWebhooks:
         )
         return Response(twiml, media_type=XML)
 
-    async def _known(self, address: str) -> bool:
+    async def _language_of(self, address: str) -> str | None:
+        """The person's language, or None for a number the club does not know."""
         async with self._units() as uow:
-            return await uow.people.by_address(address) is not None
+            person = await uow.people.by_address(address)
+            return None if person is None else person.language
 
-    def _goodbye(self, key: str) -> Response:
-        """Words said in Twilio's own voice, then the call ends."""
+    def _goodbye(self, key: str, language: str = "en") -> Response:
+        """Words said in Twilio's own voice for the language, then the call ends."""
         response = VoiceResponse()
-        words = self._catalogue.render("en", text(key, club=self._club_name))
-        response.say(words, voice=SAY_VOICE, language="en-GB")
+        words = self._catalogue.render(language, text(key, club=self._club_name))
+        voice, tag = say_voice(self._catalogue, language)
+        response.say(words, voice=voice, language=tag)
         response.hangup()
         return Response(str(response), media_type=XML)
 
