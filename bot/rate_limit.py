@@ -22,6 +22,8 @@ OVERALL_MARGIN = 0.02
 PER_KEY_MARGIN = 0.1
 """To one recipient (a message, then its voice note), this fraction further apart."""
 FORGET_KEYS_AT = 10_000
+LATE = 0.005
+"""A send this much past its moment (or half a spacing, if more) was held up."""
 
 
 class RateLimiter:
@@ -65,7 +67,7 @@ class RateLimiter:
     def late(self, moment: float) -> bool:
         """Whether a send booked for `moment` was held up past it: sent now, it would
         bunch up with the ones booked after it."""
-        return bool(self._spacing) and self._clock() > moment + self._spacing / 2
+        return bool(self._spacing) and self._clock() > moment + max(self._spacing / 2, LATE)
 
     async def again(self, key: str) -> float:
         """A fresh moment for a send that was held up past its own. The recipient's

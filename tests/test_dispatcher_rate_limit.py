@@ -94,3 +94,12 @@ async def test_no_limits_means_no_waiting() -> None:
     for _ in range(1000):
         await limiter.acquire("chat")
     assert time.monotonic() - start < 1.0
+
+
+async def test_at_a_very_high_rate_a_send_is_never_late_at_its_own_moment() -> None:
+    limiter = RateLimiter(per_second=1_000_000, per_key_per_second=1_000_000)
+    moment = await limiter.acquire("chat")
+    assert not limiter.late(moment)  # else a held sender would book again for ever
+    paced = RateLimiter(per_second=30, per_key_per_second=1)
+    assert not paced.late(await paced.acquire("chat"))
+    assert paced.interval == pytest.approx((1 + OVERALL_MARGIN) / 30)
