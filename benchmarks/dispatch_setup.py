@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from bot.bootstrap import Club, build_club
 from config import Settings
@@ -88,7 +88,7 @@ class FakeProcess:
 def settings_for(
     database_url: str,
     base_url: str,
-    tts: str = "off",
+    tts: Literal["gtts", "offline", "off"] = "off",
     per_second: float = 30.0,
     per_chat: float = 1.0,
 ) -> Settings:
@@ -159,10 +159,16 @@ async def queue_reminders(
             uow.session.add_all(PersonRole(person_id=p.id, role="member") for p in batch)
             # As after signing up in the chat: a conversation with nothing open.
             uow.session.add_all(
-                Position(address=f"telegram:{p.telegram_id}", person_id=p.id, flow="idle",
-                         step="idle", data={}, question_id=5)
+                Position(
+                    address=f"telegram:{p.telegram_id}",
+                    person_id=p.id,
+                    flow="idle",
+                    step="idle",
+                    data={},
+                    question_id=5,
+                )
                 for p in batch
-            )  # fmt: skip
+            )
             step = spread / people if people else timedelta(0)
             await uow.outbox.enqueue(
                 [

@@ -2,8 +2,8 @@
 
 `python -m benchmarks.fake_telegram_server` prints its port, then answers one line per
 command: `limits PER_SECOND PER_CHAT` ("none" switches one off), `count` (sends taken so
-far), `stats` (a JSON line of its counters), `quit`. A process of its own keeps the fake's work off the measured
-program's CPU time on a 2-core machine.
+far), `stats` (a JSON line of its counters), `quit`. A process of its own keeps the fake's
+work off the measured program's CPU time on a 2-core machine.
 """
 
 from __future__ import annotations
@@ -36,9 +36,7 @@ def stats_of(fake: FakeBotApi) -> dict[str, Any]:
     by_chat: dict[int, list[float]] = defaultdict(list)
     for call in accepted:
         by_chat[int(call.params["chat_id"])].append(call.time)
-    texts = Counter(
-        int(c.params["chat_id"]) for c in accepted if c.method == "sendMessage"
-    )
+    texts = Counter(int(c.params["chat_id"]) for c in accepted if c.method == "sendMessage")
     return {
         "accepted": len(accepted),
         "voices": sum(1 for c in accepted if c.method == "sendVoice"),
