@@ -268,9 +268,32 @@ async def test_an_unanswered_call_is_tried_again_later(tc: TwilioClub) -> None:
     assert row.status == Status.PENDING
     assert row.due_at.replace(tzinfo=utc_now().tzinfo) > utc_now() + timedelta(minutes=29)
     assert tc.told.words == []
-    await tc.call_report(call.sid, "completed")  # a late report of the same call
-    [row] = await rows(tc.club)
-    assert row.status in {Status.PENDING, Status.DELIVERED}
+
+
+async def test_a_call_unanswered_three_times_moves_to_a_text(tc: TwilioClub) -> None:
+    """No answer is not the number's fault: rung again every half hour, then, after the
+    third try, the reminder goes by text instead, and the coordinator hears of it."""
+    ann = await add_phone_person(tc.club, "Ann", MOBILE, channels="voice,sms")
+    session = await add_session(tc.club, timedelta(hours=5))
+    await queue_reminder(tc.club, ann, session)
+    clock = FakeClock(utc_now())
+    for attempt in range(1, 4):
+        assert await tc.dispatch(clock) == 1
+        assert len(tc.fake.calls_to(MOBILE)) == attempt
+        assert tc.fake.messages == []
+        await tc.call_report(tc.fake.call_requests[-1].sid, "no-answer")
+        clock.advance(timedelta(minutes=31))
+    assert await tc.dispatch(clock) == 1
+    [text] = tc.fake.messages_to(MOBILE)
+    assert "Thursday Club" in text.body
+    assert [(r.channel, r.status) for r in await rows(tc.club)] == [
+        ("voice", Status.FAILED),
+        ("sms", Status.SENT),
+    ]
+    assert await channel_states(tc.club, ann) == {}  # calls may reach her another day
+    assert tc.told.words == ["Ann can no longer get messages by phone call."]
+    assert await tc.chat(MOBILE, "1") == "Thank you. See you there!"
+    assert await answer_of(tc.club, session, ann) == "coming"
 
 
 # ------------------------------------------------------------ the whole chain
