@@ -7,8 +7,7 @@ import argparse
 
 from bot.bootstrap import Club
 from bot.broadcasts import queue_broadcast
-from bot.twilio.sms_text import gsm_safe
-from conversations.sms_segments import segments
+from bot.twilio.sms_text import segments_by_language
 from storage.audiences import AUDIENCES
 from storage.models import utc_now
 
@@ -44,7 +43,7 @@ async def run_broadcast_command(club: Club, arguments: argparse.Namespace) -> in
             return 2
         await uow.commit()
     channels = ", ".join(f"{count} by {name}" for name, count in sorted(queued.by_channel.items()))
-    parts = segments(gsm_safe(f"{club.settings.club_name}: {words}"))
+    parts = segments_by_language(club.catalogue, club.settings.club_name, words)["en"]
     print(f"Notice {queued.broadcast_id} queued for {queued.recipients} people ({channels}).")
     print(f"Skipped, no way to reach them: {queued.skipped}. A text message takes {parts} parts.")
     return 0

@@ -7,9 +7,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from storage import UnitOfWork
 from storage.audiences import audience
-from storage.models import Broadcast, Person
+from storage.models import Broadcast, ChannelState, Person
 from storage.outbox import Delivery
 from storage.people import handle_on
 
@@ -37,10 +39,17 @@ async def _reached(uow: UnitOfWork, people: list[Person]) -> list[Person]:
 async def _routes(
     uow: UnitOfWork, group: str, activity: str | None, channels: Collection[str], now: datetime
 ) -> list[tuple[Person, str | None]]:
-    """Each person reached, with the first of their channels that still works (or None)."""
+    """Each person reached, with the first of their channels that still works (or None).
+    Closed channels are read in one query, not one per person: the coordinator's preview
+    counts every group's reach at each step, so this runs for the whole club many times."""
+    closed: dict[int, set[str]] = {}
+    for person_id, gone in (
+        await uow.session.execute(select(ChannelState.person_id, ChannelState.channel))
+    ).all():
+        closed.setdefault(person_id, set()).add(gone)
     routes: list[tuple[Person, str | None]] = []
     for person in await _reached(uow, await audience(uow.session, group, now, activity)):
-        unreachable = await uow.people.unreachable_channels(person.id)
+        unreachable = closed.get(person.id, set())
         channel = next(
             (
                 c

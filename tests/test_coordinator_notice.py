@@ -43,6 +43,11 @@ AS_SENT = f"A message from the {CLUB}: {WORDS}"
 TOM, TIA, BEN = 1001, 1002, 1003
 SUE, CAT, OLLY = "+447700900201", "+447700900202", "+447700900401"
 VIC = "+447700900301"
+NEAR_ONE_TEXT = (
+    "The Tuesday Club moves to the small hall this week, as the big hall is painted. "
+    "Please come in by the side door, next to the car park."
+)
+"""Under 160 letters alone; over it inside "A message from the Healthy Living Club: "."""
 PROJECT = str(Path(__file__).resolve().parents[1])
 CLI_SECONDS = 60
 
@@ -388,16 +393,26 @@ async def test_a_notice_too_long_for_one_text_says_how_many_parts(database_url: 
     "('A message from the Club: words'), so near 160 letters it says 1 part for a 2-part text",
 )
 async def test_the_preview_counts_the_parts_of_the_text_as_sent(database_url: str) -> None:
-    words = "The Tuesday Club moves to the small hall this week, as the big hall is painted. " * 2
-    words = words.strip()[:130]
     async with coordinator_club(database_url) as scene:
         await person(scene.club, "Sue", phone=SUE)
-        preview = await write_notice(scene, words)
+        preview = await write_notice(scene, NEAR_ONE_TEXT)
         await scene.tg.press(COORDINATOR, "send_notice")
         await scene.drain()
         [message] = scene.twilio.messages_to(SUE)
         assert message.segments == 2
         assert scene.tg.words("notice.parts", parts=message.segments) in preview
+
+
+async def test_the_command_line_counts_the_parts_of_the_text_as_sent(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with coordinator_club(database_url) as scene:
+        await person(scene.club, "Sue", phone=SUE)
+        assert await command(scene, "members_carers", NEAR_ONE_TEXT) == 0
+        await scene.drain()
+        [message] = scene.twilio.messages_to(SUE)
+        assert message.segments == 2
+        assert f"A text message takes {message.segments} parts." in capsys.readouterr().out
 
 
 async def test_a_notice_over_the_longest_is_refused_kindly(database_url: str) -> None:
