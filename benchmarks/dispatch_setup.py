@@ -28,6 +28,8 @@ __all__ = [
 
 ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 500
+STATS_LINE_LIMIT = 64 * 2**20
+"""The fake's counters come back as one JSON line, with a count for every chat."""
 UNLIMITED = 1_000_000.0
 """A rate so high the club's own limiter never waits (Settings wants a positive number)."""
 
@@ -49,6 +51,7 @@ class FakeProcess:
             stdout=asyncio.subprocess.PIPE,
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
+            limit=STATS_LINE_LIMIT,
         )
         fake = cls(process, 0)
         fake.port = int(await fake._read())

@@ -65,6 +65,9 @@ class _Settled:
     """Only the words are out, and a voice note is still to go."""
     recorded: asyncio.Future[None] | None = None
     """Set once this has been committed."""
+    holds: bool = True
+    """Whether new words wait until this is on record (not a voice note whose words are:
+    a restart would repeat only the voice note)."""
 
 
 class Dispatcher:
@@ -87,6 +90,7 @@ class Dispatcher:
         self._clock = clock
         self._gate = asyncio.Semaphore(concurrency)
         self._unrecorded = 0
+        self._voice_after_words: set[int] = set()
         self._caught_up = asyncio.Event()
         """Set while every finished send is on record: only then may a new send begin, so
         a dispatcher killed at any moment has at most the sends in flight to repeat."""
@@ -137,11 +141,14 @@ class Dispatcher:
             except Exception as error:  # a sender bug must not lose the row: retry it later
                 log.exception("sending failed unexpectedly on %s", message.channel)
                 result = SendResult(Outcome.RETRY, error=type(error).__name__)
-        self._finished(done, _Settled(message, result))
+        holds = message.row_id not in self._voice_after_words
+        self._voice_after_words.discard(message.row_id)
+        self._finished(done, _Settled(message, result, holds=holds))
 
     def _finished(self, done: asyncio.Queue[_Settled | None], settled: _Settled) -> None:
-        self._unrecorded += 1
-        self._caught_up.clear()
+        if settled.holds:
+            self._unrecorded += 1
+            self._caught_up.clear()
         done.put_nowait(settled)
 
     def _on_record(self, count: int) -> None:
@@ -157,6 +164,7 @@ class Dispatcher:
         done: asyncio.Queue[_Settled | None],
     ) -> SendResult:
         provider_id = words_sent
+        self._voice_after_words.add(message.row_id)
         if provider_id is None:
             words = await sender.send_text(message)
             if words.outcome is not Outcome.SENT:
@@ -197,7 +205,7 @@ class Dispatcher:
                 for settled in results:
                     if settled.recorded is not None and not settled.recorded.done():
                         settled.recorded.set_result(None)
-            self._on_record(len(results))
+            self._on_record(sum(1 for settled in results if settled.holds))
             skipped = []
         return unreachable
 

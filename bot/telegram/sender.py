@@ -4,7 +4,6 @@ then its voice note, within Telegram's limits."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
@@ -54,22 +53,30 @@ class TelegramSender:
         self._limiter = limiter
         self._voices = voices
         self.hold: asyncio.Event | None = None
-        self._one_at_a_time = asyncio.Lock()
-        """When given (by the dispatcher), a send whose moment comes while this is clear
-        waits for it and takes a new moment: nothing new goes out while a finished send is
+        """When given (by the dispatcher), words whose moment comes while this is clear
+        wait for it and take a new moment: nothing new goes out while a finished send is
         not yet on record."""
+        self._one_at_a_time = asyncio.Lock()
 
-    async def _paced(self, chat: str, call: Callable[[], Awaitable[T]]) -> T:
-        """At the message's own moment, and, when the dispatcher holds sends and the pace
-        leaves time for it, one message at a time: a kill can then repeat only that one."""
+    async def _paced(self, chat: str, call: Callable[[], Awaitable[T]], words: bool = True) -> T:
+        """At the message's own moment; and words (not voice notes, which a restart never
+        repeats with their words), when the dispatcher holds sends and the pace leaves time
+        for it, one message at a time: a kill can then repeat only that one."""
+        hold = self.hold if words else None
+        if hold is not None and self._limiter.interval >= ONE_AT_A_TIME:
+            async with self._one_at_a_time:  # its moment is booked only once its turn comes
+                await hold.wait()
+                moment = await self._limiter.acquire(chat)
+                while not hold.is_set() or self._limiter.late(moment):
+                    await hold.wait()
+                    moment = await self._limiter.again(chat)
+                return await call()
         moment = await self._limiter.acquire(chat)
-        one_by_one = self.hold is not None and self._limiter.interval >= ONE_AT_A_TIME
-        async with self._one_at_a_time if one_by_one else contextlib.nullcontext():
-            while (self.hold is not None and not self.hold.is_set()) or self._limiter.late(moment):
-                if self.hold is not None:
-                    await self.hold.wait()
-                moment = await self._limiter.again(chat)
-            return await call()
+        while (hold is not None and not hold.is_set()) or self._limiter.late(moment):
+            if hold is not None:
+                await hold.wait()
+            moment = await self._limiter.again(chat)
+        return await call()
 
     async def send(self, message: Outgoing) -> SendResult:
         """The words with their buttons, then the voice note."""
@@ -127,6 +134,7 @@ class TelegramSender:
                 await self._paced(
                     message.handle,
                     lambda: self._bot.send_voice(chat, voice=voice, duration=duration),
+                    words=False,
                 )
                 return None
             except RetryAfter as error:

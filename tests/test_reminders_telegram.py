@@ -1,0 +1,65 @@
+"""A reminder end to end on Telegram: a member who signed up with the buttons gets it from
+the dispatcher, answers with its button, and changes the answer later with the other one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.delivery import Sender
+from storage.models import ClubSession, SessionAnswer, utc_now
+from storage.outbox import Delivery
+from tests.telegram_support import person_by_telegram, register_by_buttons, telegram_club
+from tests.test_reminders_support import FakeClock, dispatcher_for
+
+CHAT = 4242
+
+
+async def test_a_reminder_is_answered_with_its_buttons_and_changed_later(
+    database_url: str,
+) -> None:
+    async with telegram_club(database_url) as tg:
+        club = tg.club
+        await register_by_buttons(tg, CHAT, "Ann")
+        ann = await person_by_telegram(club, CHAT)
+        assert ann is not None
+        starts = utc_now().replace(microsecond=0) + timedelta(days=3)
+        async with club.units() as uow:
+            meeting = await uow.sessions.add(
+                ClubSession(
+                    title="Singing",
+                    activity_key="music",
+                    place="St Luke's Hall",
+                    postcode="SE27 9JU",
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=2),
+                )
+            )
+            payload = {"session": meeting.id, "member": ann.id, "kind": "day_before"}
+            key = f"reminder:{meeting.id}:{ann.id}:{ann.id}:day_before"
+            row = Delivery(ann.id, "telegram", "reminder", key, utc_now(), payload, meeting.id)
+            await uow.outbox.enqueue([row])
+            await uow.commit()
+            session_id = meeting.id
+        club.dialogue.shape.forget()  # the chat's picture of the calendar takes in the session
+        senders: dict[str, Sender] = {"telegram": club.senders["telegram"]}
+        dispatcher = dispatcher_for(club, FakeClock(utc_now()), senders)
+        assert await dispatcher.run_once() == 1
+
+        reminder = tg.question(CHAT)
+        assert "Singing" in reminder["text"] and "Are you coming?" in reminder["text"]
+        await tg.press(CHAT, f"s{session_id}m{ann.id}.coming", reminder)
+        assert tg.replies(CHAT)[0].startswith(tg.words("reminder.thanks_coming"))
+        # Later: "I can't come after all", with the other button on the same message.
+        await tg.press(CHAT, f"s{session_id}m{ann.id}.not_coming", reminder)
+        assert tg.replies(CHAT)[0].startswith(tg.words("reminder.thanks_not_coming"))
+        async with club.units() as uow:
+            answers = [
+                (a.answer, a.answered_by_id)
+                for a in await uow.session.scalars(
+                    select(SessionAnswer).where(SessionAnswer.session_id == session_id)
+                )
+            ]
+        assert answers == [("not_coming", ann.id)]
+        assert not tg.fake.unanswered_callbacks()
