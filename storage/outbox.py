@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -143,11 +143,18 @@ class OutboxRepository:
 
     async def release_in_flight(self) -> int:
         """Make every claimed row due again at once. Only for a single dispatcher (SQLite)
-        starting up: whatever it finds claimed was left by a dispatcher that died."""
+        starting up: whatever it finds claimed was left by a dispatcher that died. The
+        claim is not counted as an attempt (most of a batch never went), so restarts never
+        use up a message's tries."""
+        attempts = OutboxMessage.attempts
         result = await self._session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.status == Status.SENDING)
-            .values(status=Status.PENDING, claimed_until=None)
+            .values(
+                status=Status.PENDING,
+                claimed_until=None,
+                attempts=case((attempts > 0, attempts - 1), else_=0),
+            )
         )
         return int(getattr(result, "rowcount", 0) or 0)
 

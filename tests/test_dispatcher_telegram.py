@@ -282,4 +282,4 @@ async def test_a_restart_sends_only_what_a_dead_dispatcher_left_unrecorded(
     assert len(scene.fake.sent_messages(1002)) == 1
     sent = {r.person_id: r for r in await outbox(scene.club, status=Status.SENT)}
     assert sent[scene.ids["Ann"]].provider_id == "4242"
-    assert sent[scene.ids["Ann"]].attempts == 2
+    assert sent[scene.ids["Ann"]].attempts == (1 if expected else 2)  # a release is no try
