@@ -53,17 +53,18 @@ class TelegramSender:
         self._limiter = limiter
         self._voices = voices
         self.hold: asyncio.Event | None = None
-        """When given (by the dispatcher), words whose moment comes while this is clear
-        wait for it and take a new moment: nothing new goes out while a finished send is
-        not yet on record."""
+        """When given (by the dispatcher) and sends are paced, words whose turn comes while
+        this is clear wait for it: nothing new goes out while a finished send is not yet on
+        record. (Unpaced, up to the dispatcher's concurrency are in flight at once anyway.)"""
         self._one_at_a_time = asyncio.Lock()
 
     async def _paced(self, chat: str, call: Callable[[], Awaitable[T]], words: bool = True) -> T:
         """At the message's own moment; and words (not voice notes, which a restart never
         repeats with their words), when the dispatcher holds sends and the pace leaves time
         for it, one message at a time: a kill can then repeat only that one."""
-        hold = self.hold if words else None
-        if hold is not None and self._limiter.interval >= ONE_AT_A_TIME:
+        paced = self._limiter.interval >= ONE_AT_A_TIME
+        hold = self.hold if words and paced else None  # unpaced, sends overlap anyway
+        if hold is not None:
             async with self._one_at_a_time:  # its moment is booked only once its turn comes
                 await hold.wait()
                 moment = await self._limiter.acquire(chat)
