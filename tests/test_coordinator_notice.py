@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sqlite3
 import sys
@@ -17,11 +18,14 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 
+import bot.dialogue as dialogue_module
 from bot.broadcast_command import run_broadcast_command
 from bot.broadcast_progress import Progress, read_progress
+from bot.snapshots import load_position
 from bot.twilio.voice import spoken_with_keys
-from conversations import Input, Reply
+from conversations import Input, Position, Reply
 from conversations.model import text
+from storage import UnitOfWork
 from storage.models import Broadcast, OutboxMessage
 from storage.outbox import Status
 from tests.coordinator_support import (
@@ -271,9 +275,11 @@ async def test_a_double_tapped_confirm_sends_once(database_url: str) -> None:
 
 
 async def test_two_confirms_arriving_together_send_once(
-    database_url: str, request: pytest.FixtureRequest
+    database_url: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Webhook mode hands updates over concurrently: two presses of "send" at once."""
+    """Webhook mode hands updates over concurrently: two presses of "send" at once. Each
+    input waits (up to a second) after reading the open question until the other has read
+    it too, so the race is met every time rather than now and then."""
     if database_url.startswith("postgresql"):
         request.applymarker(
             pytest.mark.xfail(
@@ -289,10 +295,25 @@ async def test_two_confirms_arriving_together_send_once(
         question_id = int(scene.tg.button(confirm, "send_notice").partition(":")[0][1:])
         address = f"telegram:{COORDINATOR}"
         press = Input.choice("send_notice", question_id)
+        read = load_position
+        readers: list[str] = []
+        both_read = asyncio.Event()
+
+        async def read_then_wait_for_the_other(uow: UnitOfWork, at: str) -> Position | None:
+            found = await read(uow, at)
+            readers.append(at)
+            if len(readers) >= 2:
+                both_read.set()
+            with contextlib.suppress(TimeoutError):  # SQLite: the other waits on our lock
+                await asyncio.wait_for(both_read.wait(), 1.0)
+            return found
+
+        monkeypatch.setattr(dialogue_module, "load_position", read_then_wait_for_the_other)
         answers = await asyncio.gather(
             scene.club.dialogue.handle(address, press, once="telegram:9001"),
             scene.club.dialogue.handle(address, press, once="telegram:9002"),
         )
+        monkeypatch.setattr(dialogue_module, "load_position", read)
         assert sum(1 for a in answers if a.taken == "send_notice") >= 1
         assert len(await broadcasts(scene)) == 1
 
