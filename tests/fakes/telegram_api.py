@@ -24,11 +24,10 @@ import contextlib
 import copy
 import json
 import math
-import socket
 import time
 import urllib.parse
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import Message as _HeaderBlock
 from email.utils import collapse_rfc2231_value
@@ -36,13 +35,14 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Bot
 from telegram.request import HTTPXRequest
+
+from tests.fakes.loopback import LoopbackServer
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -201,14 +201,6 @@ class _Call:
 _Handler = Callable[[_Call], Awaitable[Any]]
 
 
-class _QuietServer(uvicorn.Server):
-    """uvicorn without its signal handlers, so Ctrl-C still reaches the test runner."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 class FakeBotApi:
     """A loopback Bot API: real HTTP, Telegram-shaped answers, failures on demand."""
 
@@ -265,8 +257,6 @@ class FakeBotApi:
         self._edits: list[Edit] = []
         self._answered: list[JSONDict] = []
         self._closing = asyncio.Event()
-        self._server: _QuietServer | None = None
-        self._task: asyncio.Task[None] | None = None
         self._port: int | None = None
         self._methods: dict[str, tuple[str, _Handler]] = {
             name.lower(): (name, handler)
@@ -300,48 +290,22 @@ class FakeBotApi:
             Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
             Route("/{rest:path}", self._not_found, methods=["GET", "POST"]),
         ])
+        self._loopback = LoopbackServer(self._app, "fake Bot API")
 
     # ----------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
         """Serve on 127.0.0.1 at a free port, in this event loop, and wait until ready."""
-        if self._task is not None:
-            raise RuntimeError("FakeBotApi is already running")
         self._closing = asyncio.Event()
-        # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only
-        # when the listening socket says TCP, and without it every answer waits ~40 ms for
-        # a delayed ACK (Nagle).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self._port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self._app, log_config=None, log_level="warning", access_log=False,
-            lifespan="off", timeout_graceful_shutdown=5,
-        )
-        self._server = _QuietServer(config)
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-                raise RuntimeError("the fake Bot API stopped while starting")
-            await asyncio.sleep(0.005)
+        self._port = await self._loopback.start()
 
     async def stop(self) -> None:
         """Release held requests and long polls, then shut uvicorn down."""
-        if self._task is None or self._server is None:
+        if not self._loopback.running:
             return
         self._closing.set()
         self._wake_pollers()
-        self._server.should_exit = True
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
-        except TimeoutError:
-            self._server.force_exit = True
-            await self._task
-        finally:
-            self._task = None
-            self._server = None
+        await self._loopback.stop()
 
     async def __aenter__(self) -> Self:
         await self.start()

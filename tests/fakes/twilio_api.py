@@ -27,15 +27,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import contextlib
 import hmac
 import re
-import socket
 import time
 import urllib.parse
 import uuid
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -43,12 +41,13 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
+
+from tests.fakes.loopback import LoopbackServer
 
 __all__ = [
     "API_VERSION",
@@ -277,14 +276,6 @@ class _Failure:
     delivered: bool
 
 
-class _QuietServer(uvicorn.Server):
-    """uvicorn without its signal handlers, so Ctrl-C still reaches the test runner."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 class FakeTwilioApi:
     """A loopback Twilio REST API: real HTTP, Twilio-shaped answers, failures on demand."""
 
@@ -316,8 +307,6 @@ class FakeTwilioApi:
         self._per_number: int | None = None
         self._windows: dict[str, deque[float]] = {}
         self._closing = asyncio.Event()
-        self._server: _QuietServer | None = None
-        self._task: asyncio.Task[None] | None = None
         self._port: int | None = None
         account = f"/{API_VERSION}/Accounts/{{account}}"
         self._app = Starlette(routes=[
@@ -333,46 +322,21 @@ class FakeTwilioApi:
             ),
             Route("/{rest:path}", self._not_found, methods=["GET", "POST", "DELETE", "PUT"]),
         ])
+        self._loopback = LoopbackServer(self._app, "fake Twilio API")
 
     # ----------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
         """Serve on 127.0.0.1 at a free port, in this event loop, and wait until ready."""
-        if self._task is not None:
-            raise RuntimeError("FakeTwilioApi is already running")
         self._closing = asyncio.Event()
-        # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted connections only when the
-        # listening socket says TCP; without it each answer waits ~40 ms for a delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self._port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self._app, log_config=None, log_level="warning", access_log=False,
-            lifespan="off", timeout_graceful_shutdown=5,
-        )
-        self._server = _QuietServer(config)
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-                raise RuntimeError("the fake Twilio API stopped while starting")
-            await asyncio.sleep(0.005)
+        self._port = await self._loopback.start()
 
     async def stop(self) -> None:
         """Release held requests, then shut uvicorn down."""
-        if self._task is None or self._server is None:
+        if not self._loopback.running:
             return
         self._closing.set()
-        self._server.should_exit = True
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=10)
-        except TimeoutError:
-            self._server.force_exit = True
-            await self._task
-        finally:
-            self._task = None
-            self._server = None
+        await self._loopback.stop()
 
     async def __aenter__(self) -> Self:
         await self.start()
