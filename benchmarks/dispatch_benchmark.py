@@ -46,11 +46,12 @@ from benchmarks.dispatch_setup import (
     settled,
 )
 from bot.dispatcher import Dispatcher
+from bot.telegram.sender import REQUESTS_IN_FLIGHT
 from storage.models import OutboxMessage, utc_now
 from storage.outbox import Status
 
-CONCURRENCY = 32
-"""The dispatcher's own default; the bare loop uses the same."""
+CONCURRENCY = REQUESTS_IN_FLIGHT
+"""The Telegram sender's requests in flight; the bare loop uses the same."""
 WORDS = (
     "Reminder: music at the Singing, Thursday 3 December, at 10:30 in the morning.\n\n"
     "It is at St Luke's Hall, SE27 9JU.\n\nAre you coming?"
@@ -126,7 +127,7 @@ async def part_a(repeats: int, people: int) -> list[Row]:
         await fake.stop()
     bare_rate, our_rate = statistics.median(bare_rates), statistics.median(ours)
     return [
-        ("(a) bare PTB send_message loop, 32 at a time", f"{bare_rate:.0f} messages/s"),
+        (f"(a) bare PTB send_message loop, {CONCURRENCY} at a time", f"{bare_rate:.0f} messages/s"),
         ("(a) dispatcher (claim, compose, send, record), SQLite", f"{our_rate:.0f} messages/s"),
         ("(a) dispatcher / bare", f"{our_rate / bare_rate:.2f} (target >= 0.8; >= 300/s)"),
         ("(a) messages per run; 429s", f"{people}; {stats['rejected_by_limit']}"),

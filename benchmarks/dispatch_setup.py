@@ -197,13 +197,16 @@ async def settled(club: Club) -> dict[str, int]:
 
 
 async def drain(club: Club) -> None:
-    """Run the club's dispatcher until nothing is left to send."""
-    dispatcher = club.dispatcher()
-    await dispatcher.recover()
-    while True:
-        if await dispatcher.run_once():
-            continue
-        counts = await settled(club)
-        if not counts.get(Status.PENDING) and not counts.get(Status.SENDING):
-            return
-        await asyncio.sleep(0.02)
+    """Run the club's dispatcher, as `python -m bot dispatch` does, until nothing is left
+    to send."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(club.dispatcher().run(stop, idle_seconds=0.02))
+    try:
+        while not running.done():
+            await asyncio.sleep(0.02)
+            counts = await settled(club)
+            if not counts.get(Status.PENDING) and not counts.get(Status.SENDING):
+                break
+    finally:
+        stop.set()
+        await running

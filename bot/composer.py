@@ -3,6 +3,7 @@ reminder, the question it opens in the person's conversation."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -54,6 +55,7 @@ class Composer:
         skipped: list[Skipped] = []
         unreachable, held = await self._prefetch(uow, rows)
         for row in rows:
+            await asyncio.sleep(0)  # let sends due meanwhile go on time (a batch takes ~50 ms)
             made = await self._one(uow, row, channels, now, unreachable)
             if isinstance(made, Outgoing):
                 ready.append(made)

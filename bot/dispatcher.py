@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
@@ -34,6 +34,10 @@ MOST_ATTEMPTS = 6
 FIRST_BACKOFF = timedelta(seconds=5)
 PLAN_EVERY = timedelta(minutes=1)
 WELCOME_PLAN_EVERY = timedelta(seconds=5)
+ROWS_AT_ONCE = 32
+"""Per channel: rows being sent at once. A row may wait over a second for its moment (a
+voice note one second after its words, to the same chat), so this is not how many
+requests are in flight; each sender limits those itself."""
 
 
 @runtime_checkable
@@ -70,6 +74,27 @@ class _Settled:
     a restart would repeat only the voice note)."""
 
 
+@dataclass
+class _Batch:
+    """Rows claimed together, composed and on their way."""
+
+    size: int
+    ready: list[Outgoing]
+    skipped: list[Skipped]
+    spoken_before: dict[int, str]
+    """Rows whose words went before a restart: their provider's id."""
+    admitted: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once every row has begun sending: the next batch may be claimed and composed
+    while these finish, so the pace never drops at the end of a batch (when only voice
+    notes are left, each waiting a second for its chat)."""
+    started: int = 0
+
+    def admit(self) -> None:
+        self.started += 1
+        if self.started >= len(self.ready):
+            self.admitted.set()
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -79,7 +104,7 @@ class Dispatcher:
         alerts: CoordinatorAlerts,
         planner: ReminderPlanner | None = None,
         clock: Callable[[], datetime] = utc_now,
-        concurrency: int = 32,
+        concurrency: int = ROWS_AT_ONCE,
         welcome_after: timedelta | None = None,
     ) -> None:
         self._units = units
@@ -88,7 +113,7 @@ class Dispatcher:
         self._alerts = alerts
         self._planner = planner
         self._clock = clock
-        self._gate = asyncio.Semaphore(concurrency)
+        self._gates = {name: asyncio.Semaphore(concurrency) for name in senders}
         self._unrecorded = 0
         self._voice_after_words: set[int] = set()
         self._caught_up = asyncio.Event()
@@ -102,35 +127,48 @@ class Dispatcher:
         self._welcome_after = welcome_after
 
     async def run_once(self) -> int:
-        """Claim, send and settle one batch; returns how many rows it handled. Each send
-        is recorded as soon as it is done (a few at a time, in one transaction), so a
-        dispatcher killed at any moment repeats only the sends it had not yet recorded."""
+        """Claim, send and settle one batch; returns how many rows it handled."""
+        batch = await self._claim()
+        if batch is None:
+            return 0
+        await self._deliver(batch)
+        return batch.size
+
+    async def _claim(self) -> _Batch | None:
         now = self._clock()
         async with self._units() as uow:
             rows = await uow.outbox.claim(now, BATCH, LEASE, list(self._senders))
             if not rows:
-                return 0
+                return None
             spoken_before = {row.id: row.provider_id for row in rows if row.provider_id}
             ready, skipped = await self._composer.compose(uow, rows, self._senders, now)
             await uow.commit()
+        return _Batch(len(rows), ready, skipped, spoken_before)
+
+    async def _deliver(self, batch: _Batch) -> None:
+        """Send a claimed batch. Each send is recorded as soon as it is done (a few at a
+        time, in one transaction), so a dispatcher killed at any moment repeats only the
+        sends it had not yet recorded."""
         done: asyncio.Queue[_Settled | None] = asyncio.Queue()
-        recording = asyncio.create_task(self._record(done, skipped, spoken_before))
+        recording = asyncio.create_task(self._record(done, batch.skipped, batch.spoken_before))
+        if not batch.ready:
+            batch.admitted.set()
         try:
-            await asyncio.gather(
-                *(self._send(message, spoken_before.get(message.row_id), done) for message in ready)
-            )
+            await asyncio.gather(*(self._send(message, batch, done) for message in batch.ready))
         finally:
+            batch.admitted.set()
             done.put_nowait(None)
             unreachable = await recording
         for name, channel in unreachable:
             await self._alerts.unreachable(name, channel)
-        return len(rows)
 
     async def _send(
-        self, message: Outgoing, words_sent: str | None, done: asyncio.Queue[_Settled | None]
+        self, message: Outgoing, batch: _Batch, done: asyncio.Queue[_Settled | None]
     ) -> None:
         sender = self._senders[message.channel]
-        async with self._gate:
+        words_sent = batch.spoken_before.get(message.row_id)
+        async with self._gates[message.channel]:
+            batch.admit()
             if not isinstance(sender, Holds):
                 await self._caught_up.wait()
             try:
@@ -302,18 +340,32 @@ class Dispatcher:
         return released
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
-        """Plan and send until `stop` is set; a database hiccup pauses, never stops it."""
+        """Plan and send until `stop` is set; a database hiccup pauses, never stops it.
+        The next batch is claimed as soon as every row of the last one has begun sending."""
         try:
             await self.recover()
         except Exception:
             log.exception("messages left in flight go again when their lease ends")
+        sending: set[asyncio.Task[None]] = set()
         while not stop.is_set():
             try:
                 await self.plan_if_due()
-                handled = await self.run_once()
+                batch = await self._claim()
             except Exception:
                 log.exception("the dispatcher will try again shortly")
-                handled = 0
-            if handled == 0:
+                batch = None
+            if batch is None:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), idle_seconds)
+                continue
+            task = asyncio.create_task(self._deliver_logged(batch))
+            sending.add(task)
+            task.add_done_callback(sending.discard)
+            await batch.admitted.wait()
+        await asyncio.gather(*sending)
+
+    async def _deliver_logged(self, batch: _Batch) -> None:
+        try:
+            await self._deliver(batch)
+        except Exception:
+            log.exception("a batch could not be finished; its rows go again when their lease ends")

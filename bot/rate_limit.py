@@ -1,17 +1,19 @@
 """Sending within a provider's limits: so many a second overall, and per recipient.
 
 Sends are spread out evenly rather than let through in bursts: each one books its own
-moment, at least 1/rate after the moments booked around it overall, and 1/rate after the
-previous one to the same recipient. Even spacing keeps inside the sliding one-second
-windows that Telegram and the fakes enforce (with a small margin for messages that arrive
-a little bunched up), and it means that at any moment about one message is on its way, so
-a dispatcher killed mid-run has little in flight that it has not yet recorded.
+moment, a free slot on a grid 1/rate apart overall, and at least 1/rate after the previous
+one to the same recipient. On a grid, a voice note booked a second after its words never
+leaves a gap too small for another message, so every slot is used. Even spacing keeps
+inside the sliding one-second windows that Telegram and the fakes enforce (with a small
+margin for messages that arrive a little bunched up), and it means that at any moment
+about one message is on its way, so a dispatcher killed mid-run has little in flight that
+it has not yet recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
-import bisect
+import math
 import time
 from collections.abc import Callable
 
@@ -22,8 +24,10 @@ OVERALL_MARGIN = 0.02
 PER_KEY_MARGIN = 0.1
 """To one recipient (a message, then its voice note), this fraction further apart."""
 FORGET_KEYS_AT = 10_000
+FORGET_SLOTS_AT = 1_000
 LATE = 0.005
-"""A send this much past its moment (or half a spacing, if more) was held up."""
+"""A send this much past its moment (or a quarter of a spacing, if more) was held up:
+the rest of the margin is for messages that arrive a little bunched up."""
 
 
 class RateLimiter:
@@ -36,8 +40,10 @@ class RateLimiter:
         self._spacing = (1 + OVERALL_MARGIN) / per_second if per_second else 0.0
         self._key_spacing = (1 + PER_KEY_MARGIN) / per_key_per_second if per_key_per_second else 0.0
         self._clock = clock
-        self._booked: list[float] = []
-        """Moments booked for sends overall, in order (recent past and future ones)."""
+        self._origin: float | None = None
+        """Where the grid of slots starts: the first moment booked."""
+        self._booked: set[int] = set()
+        """Slots booked for sends overall (recent past and future ones)."""
         self._key_next: dict[str, float] = {}
         """The earliest moment the next message to each recipient may go."""
         self._lock = asyncio.Lock()
@@ -67,7 +73,7 @@ class RateLimiter:
     def late(self, moment: float) -> bool:
         """Whether a send booked for `moment` was held up past it: sent now, it would
         bunch up with the ones booked after it."""
-        return bool(self._spacing) and self._clock() > moment + max(self._spacing / 2, LATE)
+        return bool(self._spacing) and self._clock() > moment + max(self._spacing / 4, LATE)
 
     async def again(self, key: str) -> float:
         """A fresh moment for a send that was held up past its own. The recipient's
@@ -91,18 +97,20 @@ class RateLimiter:
         return moment
 
     def _free_moment(self, earliest: float, now: float) -> float:
-        """The first moment from `earliest` at least one spacing from every booked one."""
+        """The first free slot from `earliest` (never before now: a slot whose moment has
+        passed, used late, would bunch up with the ones after it)."""
         if not self._spacing:
             return earliest
-        booked = self._booked
-        del booked[: bisect.bisect_left(booked, now - self._spacing)]
-        moment = earliest
-        index = bisect.bisect_left(booked, moment - self._spacing)
-        while index < len(booked) and booked[index] < moment + self._spacing:
-            moment = max(moment, booked[index] + self._spacing)
-            index += 1
-        booked.insert(index, moment)
-        return moment
+        if self._origin is None:
+            self._origin = earliest
+        past = math.floor((now - self._origin) / self._spacing) - 1
+        if len(self._booked) > FORGET_SLOTS_AT:
+            self._booked = {slot for slot in self._booked if slot >= past}
+        slot = math.ceil((max(earliest, now) - self._origin) / self._spacing - 1e-9)
+        while slot in self._booked:
+            slot += 1
+        self._booked.add(slot)
+        return self._origin + slot * self._spacing
 
     def _forget_keys(self, now: float) -> None:
         for key in [key for key, moment in self._key_next.items() if moment < now]:

@@ -56,8 +56,10 @@ async def test_sends_are_spaced_overall_and_per_recipient(booked: list[float]) -
     for moments in by_key.values():
         assert len(moments) == 10
         assert min(b - a for a, b in itertools.pairwise(moments)) >= 1 + PER_KEY_MARGIN - 1e-9
-    # Ten a recipient at 1.1 seconds apart: the last goes about ten seconds on.
-    assert sent[-1][0] - NOW == pytest.approx(9 * (1 + PER_KEY_MARGIN), abs=0.2)
+    # Ten a recipient at 1.1 seconds apart, each on the next free slot: the last goes about
+    # ten seconds on.
+    slot = (1 + OVERALL_MARGIN) / 30
+    assert 9 * (1 + PER_KEY_MARGIN) <= sent[-1][0] - NOW <= 9 * (1 + PER_KEY_MARGIN + slot)
 
 
 async def test_within_any_second_no_more_than_the_rate(booked: list[float]) -> None:
@@ -76,7 +78,8 @@ async def test_one_recipient_waiting_does_not_hold_up_the_others(booked: list[fl
     # The second message to "slow" waits 1.1 seconds; the twenty others fill the time.
     assert max(others) - NOW < 0.75
     assert sent[-1][1] == "slow"
-    assert sent[-1][0] - NOW == pytest.approx(1 + PER_KEY_MARGIN)
+    slot = (1 + OVERALL_MARGIN) / 30
+    assert 1 + PER_KEY_MARGIN <= sent[-1][0] - NOW <= 1 + PER_KEY_MARGIN + slot
 
 
 async def test_a_flood_wait_holds_every_send() -> None:
