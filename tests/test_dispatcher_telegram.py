@@ -15,7 +15,7 @@ from bot.bootstrap import Club, build_club
 from bot.delivery import Sender
 from bot.dispatcher import Dispatcher
 from config import Settings
-from storage.models import ChannelState, OutboxMessage
+from storage.models import ChannelState, OutboxMessage, Person
 from storage.outbox import Status
 from tests.fakes.telegram_api import FakeBotApi
 from tests.test_reminders_support import (
@@ -283,3 +283,52 @@ async def test_a_restart_sends_only_what_a_dead_dispatcher_left_unrecorded(
     sent = {r.person_id: r for r in await outbox(scene.club, status=Status.SENT)}
     assert sent[scene.ids["Ann"]].provider_id == "4242"
     assert sent[scene.ids["Ann"]].attempts == (1 if expected else 2)  # a release is no try
+
+
+async def _everyone_spoken(scene: Scene) -> None:
+    async with scene.club.units() as uow:
+        await uow.session.execute(update(Person).values(spoken=True))
+        await uow.commit()
+
+
+def _voice_uploads(fake: FakeBotApi) -> list[bytes]:
+    return [c.files["voice"] for c in fake.calls if c.method == "sendVoice" and "voice" in c.files]
+
+
+async def test_the_same_voice_note_is_uploaded_once_and_then_sent_by_its_file_id(
+    scene: Scene,
+) -> None:
+    await _everyone_spoken(scene)
+    await scene.plan("Ann", "Bob")
+    assert await scene.drain() == 2
+    ann, bob = scene.fake.sent_voices(1001), scene.fake.sent_voices(1002)
+    assert len(ann) == 1 and len(bob) == 1
+    assert ann[0].data == bob[0].data  # the same words, so the same recording
+    [upload] = _voice_uploads(scene.fake)  # the other waited for it and went as its file id
+    assert upload == ann[0].data
+    [by_id] = [c for c in scene.fake.calls if c.method == "sendVoice" and not c.files]
+    assert by_id.params["voice"] == ann[0].message["voice"]["file_id"]
+
+
+async def test_a_file_id_telegram_no_longer_knows_is_uploaded_again(scene: Scene) -> None:
+    await _everyone_spoken(scene)
+    rows = await scene.plan("Ann")
+    await scene.drain()
+    async with scene.club.units() as uow:  # Bob's reminder, held back until now
+        await uow.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.person_id == scene.ids["Bob"])
+            .where(OutboxMessage.session_id == rows[0].session_id)
+            .where(OutboxMessage.payload["kind"].as_string() == "day_before")
+            .values(status=Status.PENDING)
+        )
+        await uow.commit()
+    scene.fake.fail_next(
+        "sendVoice", "400", chat_id=1002, description="Bad Request: wrong file identifier"
+    )
+    assert await scene.drain() == 1
+    [voice] = scene.fake.sent_voices(1002)
+    assert voice.data == scene.fake.sent_voices(1001)[0].data
+    assert len(_voice_uploads(scene.fake)) == 2
+    sent = {r.person_id: r for r in await outbox(scene.club, status=Status.SENT)}
+    assert sent[scene.ids["Bob"]].last_error is None

@@ -70,6 +70,8 @@ class TelegramSender:
         self._in_flight = asyncio.Semaphore(REQUESTS_IN_FLIGHT)
         self._uploaded: OrderedDict[bytes, str] = OrderedDict()
         """Telegram's file id of each voice note already uploaded, by its content's hash."""
+        self._uploading: dict[bytes, asyncio.Future[None]] = {}
+        """Voice notes on their way up: the same recording to others waits for its id."""
 
     async def _paced(self, chat: str, call: Callable[[], Awaitable[T]], words: bool = True) -> T:
         """At the message's own moment; and words (not voice notes, which a restart never
@@ -143,11 +145,39 @@ class TelegramSender:
             voice, duration = made[0], max(1, round(made[1]))
         else:
             return None
-        recording = voice
-        content = hashlib.sha256(voice).digest() if isinstance(voice, bytes) else None
-        if content is not None and content in self._uploaded:
-            voice = self._uploaded[content]
+        if isinstance(voice, str):
+            return await self._send_voice(message, chat, voice, duration)
+        content = hashlib.sha256(voice).digest()
+        known = await self._uploaded_id(content)
+        if known is not None:
+            return await self._send_voice(message, chat, known, duration, (voice, content))
+        try:
+            return await self._send_voice(message, chat, voice, duration, (voice, content))
+        finally:
+            self._uploading.pop(content).set_result(None)
+
+    async def _uploaded_id(self, content: bytes) -> str | None:
+        """The file id of this recording if Telegram has it; None means: upload it (the
+        first of several at once uploads, the others wait to see whether it took)."""
+        while content in self._uploading:
+            await asyncio.shield(self._uploading[content])
+        if content in self._uploaded:
             self._uploaded.move_to_end(content)
+            return self._uploaded[content]
+        self._uploading[content] = asyncio.get_running_loop().create_future()
+        return None
+
+    async def _send_voice(
+        self,
+        message: Outgoing,
+        chat: int,
+        voice: str | bytes,
+        duration: int | None,
+        recording: tuple[bytes, bytes] | None = None,
+    ) -> str | None:
+        """Send `voice`: bytes, or a file id (standing for `recording`, its bytes and their
+        hash, when it is one of ours). Remembers an upload's file id, and uploads again
+        when Telegram has forgotten one."""
         for _ in range(3):
             try:
                 sent = await self._paced(
@@ -159,17 +189,17 @@ class TelegramSender:
                 self._limiter.pause(_seconds(error))
                 continue
             except BadRequest:
-                if voice is recording or content is None:
+                if isinstance(voice, bytes) or recording is None:
                     return "no voice note: refused"
-                self._uploaded.pop(content, None)  # Telegram forgot the file: upload it again
-                voice = recording
+                self._uploaded.pop(recording[1], None)  # Telegram forgot it: upload again
+                voice = recording[0]
                 continue
             except Forbidden:
                 return "no voice note: refused"
             except (TimedOut, NetworkError):
                 continue
-            if content is not None and isinstance(voice, bytes) and sent.voice is not None:
-                self._uploaded[content] = sent.voice.file_id
+            if recording is not None and isinstance(voice, bytes) and sent.voice is not None:
+                self._uploaded[recording[1]] = sent.voice.file_id
                 while len(self._uploaded) > UPLOADS_REMEMBERED:
                     self._uploaded.popitem(last=False)
             return None
