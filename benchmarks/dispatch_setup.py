@@ -200,10 +200,10 @@ async def drain(club: Club) -> None:
     """Run the club's dispatcher, as `python -m bot dispatch` does, until nothing is left
     to send."""
     stop = asyncio.Event()
-    running = asyncio.create_task(club.dispatcher().run(stop, idle_seconds=0.02))
+    running = asyncio.create_task(club.dispatcher().run(stop))
     try:
         while not running.done():
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.05)  # each look costs the dispatcher's process a query
             counts = await settled(club)
             if not counts.get(Status.PENDING) and not counts.get(Status.SENDING):
                 break

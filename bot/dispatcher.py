@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from bot.alerts import CoordinatorAlerts
 from bot.composer import Composer, Skipped
@@ -120,9 +120,13 @@ class Dispatcher:
         """Set while every finished send is on record: only then may a new send begin, so
         a dispatcher killed at any moment has at most the sends in flight to repeat."""
         self._caught_up.set()
-        for sender in self._senders.values():
-            if isinstance(sender, Holds):
-                sender.hold = self._caught_up
+        self._holding = {name for name, sender in senders.items() if isinstance(sender, Holds)}
+        """Channels that hold their own sends (checked once: a protocol check is slow)."""
+        self._speaking = {
+            name: sender for name, sender in senders.items() if isinstance(sender, SpeaksAfter)
+        }
+        for name in self._holding:
+            cast(Holds, self._senders[name]).hold = self._caught_up
         self._planned_at: datetime | None = None
         self._welcome_after = welcome_after
 
@@ -169,11 +173,12 @@ class Dispatcher:
         words_sent = batch.spoken_before.get(message.row_id)
         async with self._gates[message.channel]:
             batch.admit()
-            if not isinstance(sender, Holds):
+            if message.channel not in self._holding:
                 await self._caught_up.wait()
+            speaking = self._speaking.get(message.channel)
             try:
-                if isinstance(sender, SpeaksAfter) and sender.speaks(message):
-                    result = await self._words_then_voice(sender, message, words_sent, done)
+                if speaking is not None and speaking.speaks(message):
+                    result = await self._words_then_voice(speaking, message, words_sent, done)
                 else:
                     result = await sender.send(message)
             except Exception as error:  # a sender bug must not lose the row: retry it later
