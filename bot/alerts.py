@@ -59,8 +59,11 @@ class CoordinatorAlerts:
     async def help_needed(self, request: HelpNeeded) -> None:
         channel, _ = split_address(request.address)
         flow = request.where.partition(".")[0]
+        who: str | Text = request.who or text("coordinator.someone_new")
+        if request.asked_by:
+            who = text("coordinator.asked_by_carer", who=request.who, carer=request.asked_by)
         params: dict[str, object] = {
-            "who": request.who or text("coordinator.someone_new"),
+            "who": who,
             "where": text(f"where.{flow}"),
             "channel": text(f"channel.{channel}"),
         }

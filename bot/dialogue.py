@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.recorder import HelpNeeded, Recorded, record
-from bot.snapshots import ClubShape, load_position, take_snapshot
+from bot.snapshots import ClubShape, load_position, sessions_named, take_snapshot
 from conversations import Engine, Input, Reply, Text
 from conversations.languages import newcomer_language
 from storage import UnitOfWorkFactory
@@ -48,10 +48,17 @@ class Answer:
     taken: str | None = None
     saved: bool = True
     duplicate: bool = False
+    unreachable_here: bool = False
+    """The person is marked unreachable on this channel: tell the storage when a reply
+    gets through (see REPLIES_PROVE_REACH)."""
 
 
 BUSY = Answer([Reply((Text("common.busy"),))], "en", False, saved=False)
 DUPLICATE = Answer([], "en", False, duplicate=True)
+REPLIES_PROVE_REACH = frozenset({"telegram"})
+"""Channels on which a reply that gets through to someone marked unreachable shows that
+the channel reaches them again (they unblocked the bot). Not texts: after STOP, only
+START lets them through again."""
 
 
 class Dialogue:
@@ -109,7 +116,14 @@ class Dialogue:
                 source, _, key = once.partition(":")
                 if not await uow.records.first_sighting(source, key):
                     return DUPLICATE, None
+            position = await load_position(uow, address)  # first: it waits for its turn
             speaker = await uow.people.by_address(address)
+            channel = address.partition(":")[0]
+            unreachable_here = (
+                speaker is not None
+                and channel in REPLIES_PROVE_REACH
+                and channel in await uow.people.unreachable_channels(speaker.id)
+            )
             snapshot = await take_snapshot(
                 uow,
                 address,
@@ -119,8 +133,8 @@ class Dialogue:
                 self._zone,
                 self.clock(),
                 self.channels,
+                sessions_named(position, said),
             )
-            position = await load_position(uow, address)
             outcome = self._engine.handle(snapshot, position, said)
             recorded = await record(
                 uow, address, speaker, outcome.changes, self.shape.activity_ids, self.channels
@@ -142,7 +156,10 @@ class Dialogue:
             language = person.language if person else newcomer_language(final, position)
             spoken = person.spoken if person else False
             await uow.commit()
-        return Answer(outcome.replies, language, spoken, outcome.taken), recorded
+        answer = Answer(
+            outcome.replies, language, spoken, outcome.taken, unreachable_here=unreachable_here
+        )
+        return answer, recorded
 
     async def _after_commit(self, recorded: Recorded | None, address: str) -> None:
         """Tell the coordinators and the planner; the answer is already saved, so a

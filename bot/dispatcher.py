@@ -20,6 +20,7 @@ from bot.composer import Composer, Skipped
 from bot.delivery import Outcome, Outgoing, Sender, SendResult
 from bot.fallback import fall_back
 from bot.reminders import ReminderPlanner
+from bot.views import aware
 from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import utc_now
 from storage.outbox import Status
@@ -361,13 +362,26 @@ class Dispatcher:
                 batch = None
             if batch is None:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), idle_seconds)
+                    await asyncio.wait_for(stop.wait(), await self._rest(idle_seconds))
                 continue
             task = asyncio.create_task(self._deliver_logged(batch))
             sending.add(task)
             task.add_done_callback(sending.discard)
             await batch.admitted.wait()
         await asyncio.gather(*sending)
+
+    async def _rest(self, longest: float) -> float:
+        """Seconds to wait with nothing to send: until the next row falls due, so a
+        reminder goes at its moment, but no longer than `longest` (new rows come in)."""
+        try:
+            async with self._units() as uow:
+                due = await uow.outbox.next_due(list(self._senders))
+        except Exception:
+            log.exception("could not read when the next message is due")
+            return longest
+        if due is None:
+            return longest
+        return min(longest, max(0.0, (aware(due) - self._clock()).total_seconds()))
 
     async def _deliver_logged(self, batch: _Batch) -> None:
         try:

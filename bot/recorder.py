@@ -48,6 +48,8 @@ class HelpNeeded:
     kind: str
     attachment: str = ""
     session_id: int | None = None
+    asked_by: str = ""
+    """The carer who asked for them, when it was not `who` themselves."""
 
 
 @dataclass
@@ -99,9 +101,10 @@ async def record(
             case SetSessionAnswer(session_id, person_id, answer):
                 answered_by = speaker.id if speaker else None
                 await uow.sessions.set_answer(session_id, person_id, answer, answered_by)
-                if answer == "need_help":
+                if answer == "need_help":  # the member needs the lift, whoever pressed
+                    member = await uow.people.get(person_id)
                     lift = RequestHelp(f"reminder.{session_id}", "lift")
-                    await _help(uow, address, speaker, lift, result, session_id)
+                    await _help(uow, address, speaker, lift, result, session_id, member)
             case RequestHelp():
                 await _help(uow, address, speaker, change, result)
             case AddSession() | ChangeSession() | CancelSession() | RemindNow():
@@ -148,7 +151,7 @@ async def _club_work(
             feedback = await uow.after.feedback(session_id, person_id)
             feedback.carer_helped = feedback.carer_helped or carer_helped
             if part == "face":
-                feedback.face = value
+                feedback.face = value or feedback.face  # a skip never hides an earlier face
             elif part == "enjoyed":
                 feedback.enjoyed_activity = value
             elif part == "comment":
@@ -211,19 +214,25 @@ async def _help(
     asked: RequestHelp,
     result: Recorded,
     session_id: int | None = None,
+    member: Person | None = None,
 ) -> None:
-    person_id = speaker.id if speaker else None
+    """Keep the request and have the coordinators told: about `member` when the request
+    is for them (a lift), saying who asked when that was their carer."""
+    about = member or speaker
     request = await uow.records.request_help(
-        person_id,
-        None if speaker else address,
+        about.id if about else None,
+        None if about else address,
         asked.where,
         asked.kind,
         asked.attachment or None,
         session_id,
     )
-    who = speaker.name if speaker else ""
+    who = about.name if about else ""
+    carer = speaker.name if speaker and member and speaker.id != member.id else ""
     result.help.append(
-        HelpNeeded(request.id, who, address, asked.where, asked.kind, asked.attachment, session_id)
+        HelpNeeded(
+            request.id, who, address, asked.where, asked.kind, asked.attachment, session_id, carer
+        )
     )
 
 

@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 
 from bot.broadcasts import count_reached
 from bot.views import person_view, session_view
-from conversations import PersonView, Position, SeriesView, Snapshot
+from conversations import Input, InputKind, PersonView, Position, SeriesView, Snapshot
+from conversations.flows.reminder import read_session_choice
 from conversations.snapshot import SessionView
 from storage import UnitOfWork, split_address
 from storage.audiences import AUDIENCES
 from storage.models import Person
 
-__all__ = ["ClubShape", "load_position", "take_snapshot"]
+__all__ = ["ClubShape", "load_position", "sessions_named", "take_snapshot"]
 
 SHAPE_SECONDS = 5.0
 SESSIONS_BACK = 7
@@ -66,10 +67,19 @@ async def take_snapshot(
     zone: ZoneInfo,
     now: datetime,
     channels: Collection[str] = (),
+    named: Collection[int] = (),
 ) -> Snapshot:
-    """Everything the engine may read for one input from `address`."""
+    """Everything the engine may read for one input from `address`; `named` sessions are
+    there even when the calendar kept for a few seconds does not hold them (one added a
+    moment ago, or one more than a week past)."""
     channel, handle = split_address(address)
     await shape.refresh(uow, now)
+    sessions = shape.sessions
+    known = {session.id for session in sessions}
+    for session_id in sorted(set(named) - known):
+        found = await uow.sessions.get(session_id)
+        if found is not None:
+            sessions += (session_view(found),)
     view = None
     members: list[Person] = []
     audience_counts: dict[str, int] = {}
@@ -101,7 +111,7 @@ async def take_snapshot(
         activities=shape.activities,
         series=shape.series,
         phone=handle if channel in {"sms", "voice"} else None,
-        sessions=shape.sessions,
+        sessions=sessions,
         now=now,
         zone=zone,
         audience_counts=audience_counts,
@@ -126,8 +136,20 @@ async def _reach(
     return groups, liked
 
 
+def sessions_named(position: Position | None, said: Input) -> set[int]:
+    """The sessions an input is about: the open question's, and a reminder button's."""
+    named: set[int] = set()
+    if position is not None and isinstance(position.data.get("session"), int):
+        named.add(position.data["session"])
+    chosen = read_session_choice(said.value) if said.kind is InputKind.CHOICE else None
+    if chosen is not None:
+        named.add(chosen.session_id)
+    return named
+
+
 async def load_position(uow: UnitOfWork, address: str) -> Position | None:
-    row = await uow.records.position(address)
+    """The person's open question, theirs alone until the unit of work ends."""
+    row = await uow.records.position_to_change(address)
     if row is None:
         return None
     return Position(row.flow, row.step, dict(row.data), row.question_id)

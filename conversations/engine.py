@@ -203,8 +203,11 @@ class Engine:
         question = flow.question(ctx, position.step)
         key: str | None
         if said.kind is InputKind.CHOICE:
+            # "Talk to a person" never goes stale, nor a reminder's answer: its key names the
+            # session and member (an earlier reminder's button answers the open one).
             stale = said.question_id != position.question_id
-            if stale and said.value != HELP_CHOICE:  # "Talk to a person" never goes stale
+            lasting = said.value == HELP_CHOICE or read_session_choice(said.value) is not None
+            if stale and not lasting:
                 return self._ask(ctx, position, question, outcome, [text("common.stale")])
             key = said.value
             allowed = {c.key for c in question.choices} | ({SKIP} if question.skippable else set())

@@ -99,6 +99,17 @@ class OutboxRepository:
         await self._session.flush()
         return rows
 
+    async def next_due(self, channels: Sequence[str]) -> datetime | None:
+        """When the next row falls due (or a claim on one runs out), if any will."""
+        due = select(func.min(OutboxMessage.due_at)).where(
+            OutboxMessage.status == Status.PENDING, OutboxMessage.channel.in_(list(channels))
+        )
+        lease = select(func.min(OutboxMessage.claimed_until)).where(
+            OutboxMessage.status == Status.SENDING, OutboxMessage.channel.in_(list(channels))
+        )
+        found = [await self._session.scalar(query) for query in (due, lease)]
+        return min((moment for moment in found if moment is not None), default=None)
+
     async def get(self, row_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, row_id)
 

@@ -19,6 +19,19 @@ class RecordsRepository:
     async def position(self, address: str) -> Position | None:
         return await self._session.get(Position, address)
 
+    async def position_to_change(self, address: str) -> Position | None:
+        """The position, locked until this unit of work ends (FOR UPDATE on PostgreSQL;
+        SQLite has one writer anyway): two inputs from one person at once, such as a
+        double press handed over by the webhook, take their turns instead of both
+        answering the same open question."""
+        query = (
+            select(Position)
+            .where(Position.address == address)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self._session.scalars(query)).first()
+
     async def save_position(
         self,
         address: str,

@@ -181,11 +181,6 @@ async def test_skip_ends_the_questions_kindly(database_url: str) -> None:
         assert "How was" not in said(scene, TIA).split(scene.tg.words("feedback.skipped"))[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a skip records nothing, so the report's 'N skipped' is always 0 "
-    "(feedback.py would record face None, with recorder.py keeping an earlier face)",
-)
 async def test_a_skip_is_counted_in_the_report(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
         tia = await person(scene.club, "Tia", telegram_id=TIA)
@@ -196,11 +191,6 @@ async def test_a_skip_is_counted_in_the_report(database_url: str) -> None:
         assert alone.skipped == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the engine sees sessions of the last 7 days only, so a face pressed 9 days "
-    "later raises LookupError('the session asked about is gone'): no reply, nothing kept",
-)
 async def test_an_answer_given_nine_days_later_still_lands(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
         tom = await person(scene.club, "Tom", telegram_id=TOM)

@@ -275,19 +275,11 @@ async def test_a_double_tapped_confirm_sends_once(database_url: str) -> None:
 
 
 async def test_two_confirms_arriving_together_send_once(
-    database_url: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+    database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Webhook mode hands updates over concurrently: two presses of "send" at once. Each
     input waits (up to a second) after reading the open question until the other has read
     it too, so the race is met every time rather than now and then."""
-    if database_url.startswith("postgresql"):
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="bug: on PostgreSQL two inputs from one person at once both read the "
-                "open question (the position is not locked), so both presses send the notice",
-            )
-        )
     async with coordinator_club(database_url) as scene:
         await person(scene.club, "Sue", phone=SUE)
         await write_notice(scene)
@@ -304,7 +296,7 @@ async def test_two_confirms_arriving_together_send_once(
             readers.append(at)
             if len(readers) >= 2:
                 both_read.set()
-            with contextlib.suppress(TimeoutError):  # SQLite: the other waits on our lock
+            with contextlib.suppress(TimeoutError):  # the other waits on our lock
                 await asyncio.wait_for(both_read.wait(), 1.0)
             return found
 

@@ -182,11 +182,6 @@ async def test_a_refusal_to_write_in_a_group_or_after_an_edit_is_no_crash(
         assert send_statuses(tg, MARGARET) == [403]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/telegram/channel.py marks Telegram blocked on a 403 but never clears it, "
-    "so someone who unblocks the bot and writes again stays marked unreachable",
-)
 async def test_someone_who_unblocks_the_bot_and_writes_again_is_reachable_again(
     sqlite_url: str,
 ) -> None:

@@ -79,6 +79,9 @@ class TelegramChannel:
                 await self._deliver(arrival.chat_id, reply, answer)
         except ChatUnreachable as unreachable:
             await self.note_unreachable(address, unreachable.reason)
+        else:
+            if answer.unreachable_here and answer.replies:
+                await self.note_reachable(address)
         return True
 
     async def _settle_press(self, query: CallbackQuery, answer: Answer) -> None:
@@ -127,6 +130,14 @@ class TelegramChannel:
         self, chat_id: int, words: str, buttons: InlineKeyboardMarkup | None = None
     ) -> None:
         await with_retries(lambda: self.bot.send_message(chat_id, words, reply_markup=buttons))
+
+    async def note_reachable(self, address: str) -> None:
+        """A reply reached someone marked unreachable here: they unblocked the bot."""
+        async with self._units() as uow:
+            person = await uow.people.by_address(address)
+            if person is not None:
+                await uow.people.mark_reachable(person.id, "telegram")
+                await uow.commit()
 
     async def note_unreachable(self, address: str, reason: str) -> None:
         """Record that Telegram no longer reaches this person and tell the coordinators."""

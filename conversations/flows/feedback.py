@@ -92,8 +92,8 @@ class Feedback(Flow):
 
     def answer(self, ctx: Context, step: str, answer: str) -> Turn:
         if step == "face":
-            if answer == SKIP:
-                return Turn(say=[text("feedback.skipped")])
+            if answer == SKIP:  # kept as a face of none, so the report counts the skip
+                return Turn(say=[text("feedback.skipped")], changes=[self._part(ctx, "face", None)])
             change = self._part(ctx, "face", answer)
             return Turn(changes=[change], next=Goto(self.name, "enjoyed"))
         if step == "enjoyed":
