@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 
 __all__ = ["RateLimiter"]
@@ -28,6 +29,10 @@ FORGET_SLOTS_AT = 1_000
 LATE = 0.005
 """A send this much past its moment (or a quarter of a spacing, if more) was held up:
 the rest of the margin is for messages that arrive a little bunched up."""
+
+ARRIVAL_SLACK = 0.01
+"""However the moments fell, no more than the rate of sends actually start within a second
+and this much: what arrives at the provider can bunch up by a few milliseconds."""
 
 
 class RateLimiter:
@@ -48,6 +53,9 @@ class RateLimiter:
         """The earliest moment the next message to each recipient may go."""
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
+        self._window = math.floor(per_second) if per_second else 0
+        self._started: deque[float] = deque(maxlen=self._window or 1)
+        """When the last `_window` sends actually started."""
 
     def pause(self, seconds: float) -> None:
         """The provider asked us to wait (429 with retry_after): hold everything."""
@@ -69,6 +77,19 @@ class RateLimiter:
             if self._clock() >= self._paused_until:
                 return moment
             # A flood wait began while this one waited: book again after it.
+
+    async def starting(self) -> None:
+        """Just before a send goes: wait while it would make more than the rate of actual
+        starts within a second (a send held up on its way, then the next on time, would
+        otherwise bunch up), then count it."""
+        if not self._window:
+            return
+        while len(self._started) == self._window:
+            wait = self._started[0] + 1 + ARRIVAL_SLACK - self._clock()
+            if wait <= 0:
+                break
+            await asyncio.sleep(wait)
+        self._started.append(self._clock())
 
     def late(self, moment: float) -> bool:
         """Whether a send booked for `moment` was held up past it: sent now, it would

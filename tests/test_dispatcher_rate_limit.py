@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot import rate_limit
-from bot.rate_limit import OVERALL_MARGIN, PER_KEY_MARGIN, RateLimiter
+from bot.rate_limit import ARRIVAL_SLACK, OVERALL_MARGIN, PER_KEY_MARGIN, RateLimiter
 
 NOW = 1000.0
 
@@ -106,3 +106,16 @@ async def test_at_a_very_high_rate_a_send_is_never_late_at_its_own_moment() -> N
     paced = RateLimiter(per_second=30, per_key_per_second=1)
     assert not paced.late(await paced.acquire("chat"))
     assert paced.interval == pytest.approx((1 + OVERALL_MARGIN) / 30)
+
+
+async def test_actual_starts_never_exceed_the_rate_within_a_second() -> None:
+    """Moments keep sends apart, but one held up on its way and the next on time would
+    bunch up: the starts themselves are kept within the rate."""
+    limiter = RateLimiter(per_second=10, per_key_per_second=None)
+    started: list[float] = []
+    for _ in range(12):
+        await limiter.starting()
+        started.append(time.monotonic())
+    assert started[9] - started[0] < 0.5  # ten go at once when nothing went before
+    assert started[10] - started[0] >= 1 + ARRIVAL_SLACK - 0.002
+    assert started[11] - started[1] >= 1 + ARRIVAL_SLACK - 0.002

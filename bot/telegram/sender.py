@@ -87,11 +87,13 @@ class TelegramSender:
                     await hold.wait()
                     moment = await self._limiter.again(chat)
                 async with self._in_flight:
+                    await self._limiter.starting()
                     return await call()
         moment = await self._limiter.acquire(chat)
         while self._limiter.late(moment):
             moment = await self._limiter.again(chat)
         async with self._in_flight:
+            await self._limiter.starting()
             return await call()
 
     async def send(self, message: Outgoing) -> SendResult:
