@@ -18,7 +18,8 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 
 from conversations.languages import Language
-from conversations.model import Choice, Moment, Param, Text
+from conversations.model import Choice, Moment, Param, PartsOf, Text
+from conversations.sms_segments import segments
 
 __all__ = ["MESSAGES", "Catalogue", "LanguageInfo"]
 
@@ -113,6 +114,8 @@ class Catalogue:
             return self.render(language, value)
         if isinstance(value, Moment):
             return self.moment(language, value)
+        if isinstance(value, PartsOf):
+            return str(segments(self.render(language, value.text)))
         items = [item if isinstance(item, str) else self.render(language, item) for item in value]
         if len(items) <= 1:
             return "".join(items)

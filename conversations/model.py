@@ -78,7 +78,15 @@ class Moment:
     form: str
 
 
-Param = str | Text | Moment | tuple[Text | str, ...]
+@dataclass(frozen=True)
+class PartsOf:
+    """How many text-message parts `text` takes, written in the reader's language: the
+    count depends on the words as that language sends them."""
+
+    text: Text
+
+
+Param = str | Text | Moment | PartsOf | tuple[Text | str, ...]
 
 
 def text(key: str, **params: object) -> Text:
@@ -86,7 +94,7 @@ def text(key: str, **params: object) -> Text:
 
 
 def _param(value: object) -> Param:
-    if isinstance(value, Text | Moment):
+    if isinstance(value, Text | Moment | PartsOf):
         return value
     if isinstance(value, tuple | list) and all(isinstance(item, Text | str) for item in value):
         return tuple(value)

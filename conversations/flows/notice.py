@@ -17,8 +17,7 @@ from conversations.flow import (
     no_choice,
     yes_choice,
 )
-from conversations.model import text
-from conversations.sms_segments import segments
+from conversations.model import PartsOf, text
 
 __all__ = ["Notice"]
 
@@ -80,12 +79,11 @@ class Notice(Flow):
         snapshot = ctx.snapshot
         as_sent = text("notice.broadcast", club=snapshot.club_name, words=data["words"])
         count = self._reach(ctx)
-        parts = segments(f"{snapshot.club_name}: {data['words']}")
         prompt = (
             text("notice.preview"),
             as_sent,
             text("notice.count", count=count),
-            text("notice.parts", parts=parts),
+            text("notice.parts", parts=PartsOf(as_sent)),
             text("notice.confirm"),
         )
         return Question(
