@@ -1,7 +1,8 @@
 """Dispatch figures: `python -m benchmarks.dispatch_benchmark [--part a|b|c|d|e|all]`.
 
-(a) Throughput against the fake Bot API with its limits off, beside a bare
-    python-telegram-bot loop that only calls send_message, at the same concurrency.
+(a) Throughput against the fake Bot API with its limits off, on SQLite and PostgreSQL,
+    beside a bare python-telegram-bot loop that only calls send_message, at the same
+    concurrency.
 (b) 30 a second overall and 1 a second per chat enforced by the fake: a 1,000-person
     reminder run, words and a voice note each (offline speech), against 1.05 x sent / 30.
 (c) 20 SIGKILLs at random points of a 500-person run: lost and repeated reminders.
@@ -93,45 +94,62 @@ async def bare_loop(bot: Bot, chats: list[int]) -> None:
 # ------------------------------------------------------------------------------ (a)
 
 
-async def part_a(repeats: int, people: int) -> list[Row]:
+async def part_a(repeats: int, people: int, postgres_url: str) -> list[Row]:
+    """On SQLite (one process, aiosqlite's worker thread) and on PostgreSQL (production),
+    each run beside the bare loop in the same moment of the machine's load."""
     fake = await FakeProcess.start()
-    bare_rates: list[float] = []
-    ours: list[float] = []
+    rates: dict[str, tuple[list[float], list[float]]] = {"SQLite": ([], []), "PostgreSQL": ([], [])}
     try:
         for run in range(repeats):
-            with tempfile.TemporaryDirectory() as folder:
-                settings = settings_for(
-                    _sqlite_url(folder, "a.sqlite3"), fake.base_url, "off", UNLIMITED, UNLIMITED
-                )
-                club = await club_for(settings)
-                try:
-                    assert club.telegram is not None
-                    bot = club.telegram.application.bot
-                    base = 1_000_000 + run * 10 * people
-                    bare_chats = list(range(base, base + people))
-                    await bare_loop(bot, bare_chats[:50])  # warm the connections
-                    bare = await _timed(bare_loop(bot, bare_chats))
-                    await queue_reminders(club, people, base + 5 * people)
-                    mine = await _timed(drain(club))
-                    counts = await settled(club)
-                    assert counts == {Status.SENT: people}, counts
-                finally:
-                    await close_club(club)
-            bare_rates.append(people / bare)
-            ours.append(people / mine)
-            print(
-                f"  (a) run {run + 1}: bare {people / bare:.0f}/s, dispatcher {people / mine:.0f}/s"
-            )
+            for database, (bare_rates, ours) in rates.items():
+                with tempfile.TemporaryDirectory() as folder:
+                    url = _sqlite_url(folder, "a.sqlite3")
+                    if database == "PostgreSQL":
+                        await _ensure_database(postgres_url)
+                        await wipe_postgres(postgres_url)
+                        url = postgres_url
+                    bare, mine = await _one_part_a_run(fake, url, run, people)
+                bare_rates.append(bare)
+                ours.append(mine)
+                print(f"  (a) run {run + 1}, {database}: bare {bare:.0f}/s, ours {mine:.0f}/s")
         stats = await fake.stats()
     finally:
         await fake.stop()
-    bare_rate, our_rate = statistics.median(bare_rates), statistics.median(ours)
-    return [
-        (f"(a) bare PTB send_message loop, {CONCURRENCY} at a time", f"{bare_rate:.0f} messages/s"),
-        ("(a) dispatcher (claim, compose, send, record), SQLite", f"{our_rate:.0f} messages/s"),
-        ("(a) dispatcher / bare", f"{our_rate / bare_rate:.2f} (target >= 0.8; >= 300/s)"),
-        ("(a) messages per run; 429s", f"{people}; {stats['rejected_by_limit']}"),
-    ]
+    rows: list[Row] = []
+    for database, (bare_rates, ours) in rates.items():
+        bare_rate, our_rate = statistics.median(bare_rates), statistics.median(ours)
+        rows += [
+            (f"(a) {database}: bare PTB send_message loop, {CONCURRENCY} at a time",
+             f"{bare_rate:.0f} messages/s"),
+            (f"(a) {database}: dispatcher (claim, compose, send, record)",
+             f"{our_rate:.0f} messages/s"),
+            (f"(a) {database}: dispatcher / bare",
+             f"{our_rate / bare_rate:.2f} (target >= 0.8; >= 300/s)"),
+        ]
+    rows.append(("(a) messages per run; 429s", f"{people}; {stats['rejected_by_limit']}"))
+    return rows
+
+
+async def _one_part_a_run(
+    fake: FakeProcess, url: str, run: int, people: int
+) -> tuple[float, float]:
+    """Messages a second: the bare loop's, then the dispatcher's."""
+    settings = settings_for(url, fake.base_url, "off", UNLIMITED, UNLIMITED)
+    club = await club_for(settings)
+    try:
+        assert club.telegram is not None
+        bot = club.telegram.application.bot
+        base = 1_000_000 + run * 10 * people
+        bare_chats = list(range(base, base + people))
+        await bare_loop(bot, bare_chats[:50])  # warm the connections
+        bare = await _timed(bare_loop(bot, bare_chats))
+        await queue_reminders(club, people, base + 5 * people)
+        mine = await _timed(drain(club))
+        counts = await settled(club)
+        assert counts == {Status.SENT: people}, counts
+    finally:
+        await close_club(club)
+    return people / bare, people / mine
 
 
 # ------------------------------------------------------------------------------ (b)
@@ -441,7 +459,7 @@ async def run(arguments: argparse.Namespace) -> None:
     load = os.getloadavg()
     rows.append(("machine load (1, 5, 15 min) at the start", " ".join(f"{x:.2f}" for x in load)))
     if "a" in parts:
-        rows += await part_a(arguments.repeats, arguments.people_a)
+        rows += await part_a(arguments.repeats, arguments.people_a, arguments.postgres_url)
     burst: list[float] = []
     if "b" in parts:
         found, burst = await part_b(arguments.people_b)
@@ -472,7 +490,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--people-e", type=int, default=300)
     parser.add_argument("--over", type=float, default=20.0, help="seconds (e)'s rows fall due over")
-    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="(d) only; wiped first")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL, help="(a) and (d); wiped first")
     asyncio.run(run(parser.parse_args()))
 
 
