@@ -334,13 +334,18 @@ async def one_run(setting: str, database_url: str | None) -> Run:
 
 
 async def send_everything(club: Club, setting: str, deadline: float) -> None:
-    """The dispatcher's batches until every row of the notice is settled."""
-    dispatcher = club.dispatcher()
-    while await unsettled(club):
-        if not await dispatcher.run_once():
-            await asyncio.sleep(IDLE_SECONDS)  # rows waiting on a retry_after
-        if time.perf_counter() > deadline:
-            raise TimeoutError(f"{setting}: the notice was not sent in time")
+    """The dispatcher's own loop, as `python -m bot dispatch` runs it, until every row of
+    the notice is settled."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(club.dispatcher().run(stop))
+    try:
+        while await unsettled(club):
+            if running.done() or time.perf_counter() > deadline:
+                raise TimeoutError(f"{setting}: the notice was not sent in time")
+            await asyncio.sleep(IDLE_SECONDS)
+    finally:
+        stop.set()
+        await running
 
 
 def check(counts: dict[str, Any], by_channel: dict[str, int], total: int) -> None:

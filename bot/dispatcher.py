@@ -139,10 +139,11 @@ class Dispatcher:
         await self._deliver(batch)
         return batch.size
 
-    async def _claim(self) -> _Batch | None:
+    async def _claim(self, channels: list[str] | None = None) -> _Batch | None:
+        """Claim and compose due rows (of `channels`, else of every channel)."""
         now = self._clock()
         async with self._units() as uow:
-            rows = await uow.outbox.claim(now, BATCH, LEASE, list(self._senders))
+            rows = await uow.outbox.claim(now, BATCH, LEASE, channels or list(self._senders))
             if not rows:
                 return None
             spoken_before = {row.id: row.provider_id for row in rows if row.provider_id}
@@ -347,22 +348,28 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
         """Plan and send until `stop` is set; a database hiccup pauses, never stops it.
-        The next batch is claimed as soon as every row of the last one has begun sending."""
+        Each channel claims its own rows, so Telegram keeps its pace while texts go at
+        theirs, and claims its next batch as soon as every row of the last has begun."""
         try:
             await self.recover()
         except Exception:
             log.exception("messages left in flight go again when their lease ends")
+        await asyncio.gather(
+            *(self._run_channel(channel, stop, idle_seconds) for channel in self._senders)
+        )
+
+    async def _run_channel(self, channel: str, stop: asyncio.Event, idle_seconds: float) -> None:
         sending: set[asyncio.Task[None]] = set()
         while not stop.is_set():
             try:
                 await self.plan_if_due()
-                batch = await self._claim()
+                batch = await self._claim([channel])
             except Exception:
                 log.exception("the dispatcher will try again shortly")
                 batch = None
             if batch is None:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), await self._rest(idle_seconds))
+                    await asyncio.wait_for(stop.wait(), await self._rest(channel, idle_seconds))
                 continue
             task = asyncio.create_task(self._deliver_logged(batch))
             sending.add(task)
@@ -370,12 +377,12 @@ class Dispatcher:
             await batch.admitted.wait()
         await asyncio.gather(*sending)
 
-    async def _rest(self, longest: float) -> float:
-        """Seconds to wait with nothing to send: until the next row falls due, so a
-        reminder goes at its moment, but no longer than `longest` (new rows come in)."""
+    async def _rest(self, channel: str, longest: float) -> float:
+        """Seconds to wait with nothing to send: until the channel's next row falls due, so
+        a reminder goes at its moment, but no longer than `longest` (new rows come in)."""
         try:
             async with self._units() as uow:
-                due = await uow.outbox.next_due(list(self._senders))
+                due = await uow.outbox.next_due([channel])
         except Exception:
             log.exception("could not read when the next message is due")
             return longest
