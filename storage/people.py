@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, literal, or_, select, union_all, update
+from sqlalchemy import String, and_, cast, delete, literal, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -14,6 +14,7 @@ from storage.models import (
     CareLink,
     ChannelState,
     Feedback,
+    HelpRequest,
     Person,
     PersonDay,
     PersonRole,
@@ -21,7 +22,7 @@ from storage.models import (
     utc_now,
 )
 
-__all__ = ["PeopleRepository", "PersonDetails", "handle_on", "split_address"]
+__all__ = ["FORGOTTEN_CARER", "PeopleRepository", "PersonDetails", "handle_on", "split_address"]
 
 PHONE_CHANNELS = {"sms", "voice"}
 
@@ -40,6 +41,10 @@ class PersonDetails:
     preferences: dict[str, str] = field(default_factory=dict)
     series_ids: set[int] = field(default_factory=set)
     carers: list[str] = field(default_factory=list)
+
+
+FORGOTTEN_CARER = "a carer, since forgotten"
+"""Who consented for a member, once that carer has asked to be forgotten."""
 
 
 def handle_on(person: Person, channel: str) -> str | None:
@@ -245,11 +250,27 @@ class PeopleRepository:
             .where(Feedback.person_id.in_(ids))
             .values(person_id=None, comment=None, named_with_consent=False)
         )
+        erased = list(await self._session.scalars(select(Person).where(Person.id.in_(ids))))
+        names = [person.name for person in erased]
+        cared_for = select(CareLink.member_id).where(CareLink.carer_id.in_(ids))
         await self._session.execute(
             update(Person)
-            .where(Person.consent_given_by_id.in_(ids))
-            .values(consent_given_by_id=None)
+            .where(Person.id.not_in(ids))
+            .where(
+                or_(
+                    Person.consent_given_by_id.in_(ids),
+                    and_(Person.consent_given_by_name.in_(names), Person.id.in_(cared_for)),
+                )
+            )
+            .values(consent_given_by_id=None, consent_given_by_name=FORGOTTEN_CARER)
         )
+        addresses = [
+            f"{channel}:{handle}"
+            for person in erased
+            for channel in ("telegram", "sms", "voice", "console")
+            if (handle := handle_on(person, channel)) is not None
+        ]
+        await self._session.execute(delete(HelpRequest).where(HelpRequest.address.in_(addresses)))
         await self._session.execute(
             delete(CareLink).where(or_(CareLink.carer_id.in_(ids), CareLink.member_id.in_(ids)))
         )

@@ -357,11 +357,6 @@ async def test_forget_me_takes_only_the_members_nobody_else_cares_for(club: Club
     assert [row["name"] for row in left.get("people", [])] in ([], ["Cath"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in storage/people.py erase: a kept member still names the erased carer "
-    "in consent_given_by_name",
-)
 async def test_forget_me_leaves_no_name_of_the_carer_on_a_kept_member(club: Club) -> None:
     log = await register_carer(club, "console:ann", "Ann", ["Cath"])
     await register_carer(club, "console:dan", "Dan", ["Zed"])
@@ -376,11 +371,6 @@ async def test_forget_me_leaves_no_name_of_the_carer_on_a_kept_member(club: Club
     assert await tables_mentioning(club, "Ann") == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in bot/ or storage/: a help request made before registering keeps the "
-    "address after the person is erased",
-)
 async def test_forget_me_also_forgets_help_asked_before_registering(club: Club) -> None:
     address = "telegram:918273645"
     log = await run_dialog(club.dialogue, address, [*opening(), ("0", mentions("help.requested"))])

@@ -35,6 +35,7 @@ from storage.models import (
     SessionSeries,
     utc_now,
 )
+from storage.people import FORGOTTEN_CARER
 
 PROJECT = Path(__file__).resolve().parent.parent
 HEADER = (
@@ -339,8 +340,9 @@ async def test_erase_removes_a_person_from_every_table(
     said = capsys.readouterr().out
     assert done == 0 and "Erased Dan Jones" in said and "They cared for Bob Jones" in said
     assert await rows_mentioning(club, dan.id, "4004") == {}
-    # Only Bob's own consent record still says who gave it ("Dan Jones").
-    assert await rows_mentioning(club, dan.id, "Dan Jones") == {"people": 1}
+    # Bob's consent record no longer names who gave it.
+    assert await rows_mentioning(club, dan.id, "Dan Jones") == {}
+    assert (await by_name(club))["Bob Jones"].consent_given_by_name == FORGOTTEN_CARER
     audit = await fetch(club, AuditEntry.action, AuditEntry.detail)
     assert ("erased", {"people": 1, "by": "command line"}) in audit
     assert "Bob Jones" in await by_name(club)  # members are kept, the coordinator decides
