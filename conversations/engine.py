@@ -105,6 +105,8 @@ class Engine:
             if self._asks_for_help(said):  # a newcomer's first "0" or "help" reaches a person
                 outcome.changes.append(RequestHelp(where=f"{position.flow}.{position.step}"))
                 say = [text("help.requested"), text("help.carry_on")]
+            elif said.kind is InputKind.VOICE_NOTE:  # kept and passed on, as from anyone
+                say = self._unread(said, position, outcome)
             return self._start(snapshot, position, "registration", outcome, say)
         if said.kind is InputKind.COMMAND:
             return self._command(snapshot, position, said.value, outcome)

@@ -125,11 +125,6 @@ async def test_a_voice_message_is_acknowledged_and_forwarded_to_the_coordinator(
         assert tg.fake.sent_voices(MARGARET) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conversations/engine.py: someone not yet signing up who sends a voice message "
-    "gets the welcome, but the message is neither kept nor passed on",
-)
 async def test_a_first_voice_message_from_someone_new_is_kept_and_forwarded(
     sqlite_url: str,
 ) -> None:
