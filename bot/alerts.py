@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC
 from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo
 
 from bot.recorder import HelpNeeded
+from bot.views import aware
 from config import Catalogue
 from conversations.model import Text, text
 from conversations.when import when_params
@@ -77,10 +77,8 @@ class CoordinatorAlerts:
             session = await uow.sessions.get(session_id)
             if session is None:
                 return {"title": "", "weekday": "", "date": "", "clock": "", "part": ""}
-            starts = session.starts_at
+            starts = aware(session.starts_at)
             title = session.title
-        if starts.tzinfo is None:
-            starts = starts.replace(tzinfo=UTC)
         return {"title": title, **when_params(starts, self._zone)}
 
     async def unreachable(self, who: str, channel: str) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.delivery import Outgoing
-from bot.views import session_view
+from bot.views import aware, session_view
 from conversations import IDLE, PersonView, Reply, SessionView, Snapshot, all_flows
 from conversations.engine import asking
 from conversations.flow import Context
@@ -32,10 +32,6 @@ class Skipped:
     reason: str
     failed: bool = False
     person_name: str = ""
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Composer:
@@ -117,7 +113,7 @@ class Composer:
             reason = await self._reminder_pointless(uow, row, meeting, now)
             if reason or meeting is None:
                 return Skipped(row.id, reason or "session gone")
-            expires = _aware(meeting.starts_at)
+            expires = aware(meeting.starts_at)
             reply = await self._reminder(uow, row, person, channel, meeting)
         elif row.kind in {"feedback", "poll"}:
             reply = await self._after_session(uow, row, person, channel, meeting)
@@ -176,7 +172,7 @@ class Composer:
             return "session gone"
         if meeting.cancelled_at is not None:
             return "session cancelled"
-        if _aware(meeting.starts_at) <= now:
+        if aware(meeting.starts_at) <= now:
             return "session started"
         if row.kind == "followup":
             answers = await uow.sessions.answers(meeting.id)

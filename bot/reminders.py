@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.reminder_times import ReminderTimes, outside_quiet_hours, reminder_due
+from bot.views import aware
 from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import ClubSession, Person, utc_now
 from storage.outbox import Delivery
@@ -33,10 +34,6 @@ def recipients_for(member: Person, carers: Sequence[Person]) -> list[Person]:
     """The member if they take messages themselves, and carers who chose to get them."""
     people = [member] if member.channel_order else []
     return [*people, *carers]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utc_now().tzinfo)
 
 
 class ReminderPlanner:
@@ -72,7 +69,7 @@ class ReminderPlanner:
     async def _queue_feedback(self, uow: UnitOfWork, meeting: ClubSession, now: datetime) -> int:
         """How was it? Asked of those who came (or said they were coming, if nobody marked
         who came), a while after the session ends, outside quiet hours."""
-        ends = _aware(meeting.ends_at)
+        ends = aware(meeting.ends_at)
         if ends > now:
             return 0
         came = await uow.after.attended(meeting.id)
@@ -102,7 +99,7 @@ class ReminderPlanner:
         return await uow.outbox.enqueue(deliveries)
 
     async def _queue_reminders(self, uow: UnitOfWork, meeting: ClubSession, now: datetime) -> int:
-        starts = _aware(meeting.starts_at)
+        starts = aware(meeting.starts_at)
         members = await uow.sessions.comers(meeting)
         carers = await uow.sessions.reminder_carers([m.id for m in members])
         deliveries: list[Delivery] = []
@@ -136,7 +133,7 @@ class ReminderPlanner:
         payload = {"session": meeting.id, "member": member.id, "kind": kind}
         rows = [self._row(person, "reminder", f"reminder:{base}:{kind}", due, payload, meeting)]
         follow_up = outside_quiet_hours(due + self.times.follow_up_after, self._zone, self.times)
-        latest = _aware(meeting.starts_at) if morning is None else morning
+        latest = aware(meeting.starts_at) if morning is None else morning
         if kind == "day_before" and follow_up < latest:
             rows.append(
                 self._row(
@@ -183,7 +180,7 @@ class ReminderPlanner:
                         person,
                         "reminder",
                         f"welcome:{person.id}",
-                        _aware(person.created_at) + delay,
+                        aware(person.created_at) + delay,
                         {"session": upcoming[0].id, "member": member.id, "kind": "next"},
                         upcoming[0],
                     )

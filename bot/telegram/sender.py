@@ -6,22 +6,20 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from functools import partial
 from typing import TypeVar
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.delivery import Outcome, Outgoing, SendResult
 from bot.rate_limit import RateLimiter
 from bot.spoken import spoken_text
 from bot.telegram.channel import VoiceMaker
 from bot.telegram.render import keyboard, message_text
+from bot.telegram.sending import retry_seconds
 from config import Catalogue
 
 __all__ = ["TelegramSender"]
@@ -39,13 +37,6 @@ UPLOADS_REMEMBERED = 256
 """Voice notes whose Telegram file id is kept, so the same words go to the next person
 as a reference instead of another upload."""
 T = TypeVar("T")
-
-
-def _seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta; both work
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        wait = error.retry_after
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 class TelegramSender:
@@ -121,8 +112,8 @@ class TelegramSender:
                 message.handle, lambda: self._bot.send_message(chat, words, reply_markup=buttons)
             )
         except RetryAfter as error:
-            self._limiter.pause(_seconds(error))
-            return SendResult(Outcome.RETRY, error="flood wait", retry_after=_seconds(error))
+            self._limiter.pause(retry_seconds(error))
+            return SendResult(Outcome.RETRY, error="flood wait", retry_after=retry_seconds(error))
         except Forbidden:
             return SendResult(Outcome.PERMANENT, error="blocked")
         except BadRequest as error:
@@ -188,7 +179,7 @@ class TelegramSender:
                     words=False,
                 )
             except RetryAfter as error:
-                self._limiter.pause(_seconds(error))
+                self._limiter.pause(retry_seconds(error))
                 continue
             except BadRequest:
                 if isinstance(voice, bytes) or recording is None:

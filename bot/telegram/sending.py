@@ -12,7 +12,7 @@ from typing import TypeVar
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-__all__ = ["ChatUnreachable", "with_retries"]
+__all__ = ["ChatUnreachable", "retry_seconds", "with_retries"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -30,12 +30,12 @@ class ChatUnreachable(Exception):
         self.reason = reason
 
 
-def _retry_seconds(error: RetryAfter) -> float:
+def retry_seconds(error: RetryAfter) -> float:
+    """The flood wait Telegram asked for, in seconds."""
     with warnings.catch_warnings():  # PTB 22 warns that this becomes a timedelta; both work
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         wait = error.retry_after
-    seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-    return min(max(seconds, 0.0), LONGEST_FLOOD_WAIT_SECONDS)
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 async def with_retries(call: Callable[[], Awaitable[T]], tries: int = TRIES) -> T | None:
@@ -49,7 +49,7 @@ async def with_retries(call: Callable[[], Awaitable[T]], tries: int = TRIES) -> 
         try:
             return await call()
         except RetryAfter as error:
-            await asyncio.sleep(_retry_seconds(error))
+            await asyncio.sleep(min(max(retry_seconds(error), 0.0), LONGEST_FLOOD_WAIT_SECONDS))
         except Forbidden as error:
             raise ChatUnreachable(
                 "blocked" if "blocked" in error.message else "forbidden"
