@@ -205,7 +205,7 @@ class _ScriptedLines(io.TextIOBase):
     def __init__(self, next_line: Callable[[], str]) -> None:
         self._next_line = next_line
 
-    def readline(self, size: int | None = -1) -> str:
+    def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
         return self._next_line()
 
     def isatty(self) -> bool:
@@ -253,7 +253,7 @@ async def run_console_dialog(club: Club, name: str, steps: Sequence[Step]) -> tu
         _Recording(club.dialogue, log),  # type: ignore[arg-type]
         club.catalogue,
         name,
-        source=_ScriptedLines(next_line),
+        source=_ScriptedLines(next_line),  # type: ignore[arg-type]  # a TextIOBase reads as TextIO
         sink=sink,
     )
     await chat.run()

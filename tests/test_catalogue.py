@@ -31,6 +31,7 @@ from conversations import (
     Text,
     all_flows,
 )
+from conversations.languages import Language
 from conversations.phones import PhoneProblem
 from tests.dialog import check_reply_rules
 
@@ -301,15 +302,14 @@ def inputs_for(asked: Reply | None) -> list[Input]:
     return tries
 
 
-def club_languages() -> tuple[object, ...]:
+def club_languages() -> tuple[Language, ...]:
     """The languages registration offers, as the composition root hands them over."""
-    listed = getattr(CATALOGUE, "language_list", None)
-    return (listed(),) if listed is not None else ()
+    return CATALOGUE.language_list()
 
 
 def walk(snapshot: Snapshot) -> Iterator[Reply]:
     """Every reply the engine gives, trying every choice, command and some typed answers."""
-    engine = Engine(all_flows(*club_languages()), CATALOGUE.vocabulary, CATALOGUE.label)
+    engine = Engine(all_flows(club_languages()), CATALOGUE.vocabulary, CATALOGUE.label)
     start = Position("idle", "idle")
     seen: set[str] = set()
     queue: deque[tuple[Position, Reply | None]] = deque([(start, None)])

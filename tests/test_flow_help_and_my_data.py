@@ -35,14 +35,14 @@ from tests.club_rows import (
     rows,
     tables_mentioning,
 )
-from tests.dialog import Log, mentions, press, run_dialog, says
+from tests.dialog import Log, Said, mentions, press, run_dialog, says
 
 HOW_TO_ASK = [press("person"), "0", "help", "Talk to a person", "HELP please", "0️⃣"]
 
 
 @pytest.mark.parametrize("asking", HOW_TO_ASK, ids=repr)
 async def test_help_at_a_choice_is_recorded_and_the_question_asked_again(
-    club: Club, asking: object
+    club: Club, asking: Said
 ) -> None:
     log = await run_dialog(club.dialogue, "console:guest", opening())
     asked = log.question
@@ -51,7 +51,7 @@ async def test_help_at_a_choice_is_recorded_and_the_question_asked_again(
         "console:guest",
         [
             (
-                asking,  # type: ignore[arg-type]
+                asking,
                 says("help.requested", "help.carry_on", *ROLE_PROMPT, choices=ROLES),
             ),
             (press("carer"), says("registration.name")),
@@ -67,14 +67,14 @@ async def test_help_at_a_choice_is_recorded_and_the_question_asked_again(
 
 
 @pytest.mark.parametrize("asking", ["0", "help", press("person")], ids=repr)
-async def test_help_at_a_typed_answer_keeps_the_question(club: Club, asking: object) -> None:
+async def test_help_at_a_typed_answer_keeps_the_question(club: Club, asking: Said) -> None:
     await run_dialog(
         club.dialogue,
         "console:guest",
         [
             *opening(),
             (press("member"), says("registration.name")),
-            (asking, says("help.requested", "help.carry_on", "registration.name")),  # type: ignore[arg-type]
+            (asking, says("help.requested", "help.carry_on", "registration.name")),
             ("Ann", says("registration.channel")),
         ],
     )
@@ -155,13 +155,13 @@ async def test_an_old_talk_to_a_person_button_still_reaches_a_person(club: Club)
 
 @pytest.mark.parametrize("asking", ["help", "0", press("person", 0)], ids=repr)
 async def test_a_newcomer_whose_first_word_is_help_reaches_a_person(
-    club: Club, asking: object
+    club: Club, asking: Said
 ) -> None:
     await run_dialog(
         club.dialogue,
         "sms:+447700900123",
         [
-            (asking, says("help.requested", "help.carry_on", *FIRST_PROMPT)),  # type: ignore[arg-type]
+            (asking, says("help.requested", "help.carry_on", *FIRST_PROMPT)),
             *opening()[1:],
             (press("member"), says("registration.name")),
         ],

@@ -108,7 +108,7 @@ def test_a_bad_value_in_dot_env_is_named_too(tmp_path: Path) -> None:
 def test_settings_are_frozen() -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="frozen"):
-        settings.port = 1  # type: ignore[misc]
+        settings.port = 1
 
 
 @pytest.mark.parametrize(
