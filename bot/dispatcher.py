@@ -25,7 +25,7 @@ from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import utc_now
 from storage.outbox import Status
 
-__all__ = ["Dispatcher", "Holds", "SpeaksAfter"]
+__all__ = ["Dispatcher", "Holds", "Paced", "SpeaksAfter"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,14 @@ class SpeaksAfter(Protocol):
     async def send_text(self, message: Outgoing) -> SendResult: ...
 
     async def send_voice(self, message: Outgoing) -> str | None: ...
+
+
+@runtime_checkable
+class Paced(Protocol):
+    """A channel that sends at most one message every `interval` seconds."""
+
+    @property
+    def interval(self) -> float: ...
 
 
 @runtime_checkable
@@ -96,6 +104,12 @@ class _Batch:
             self.admitted.set()
 
 
+def _batch_size(sender: Sender) -> int:
+    if not isinstance(sender, Paced) or not sender.interval:
+        return BATCH
+    return max(1, min(BATCH, int(LEASE.total_seconds() / 8 / sender.interval)))
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -121,6 +135,11 @@ class Dispatcher:
         """Set while every finished send is on record: only then may a new send begin, so
         a dispatcher killed at any moment has at most the sends in flight to repeat."""
         self._caught_up.set()
+        self._batch = {name: _batch_size(sender) for name, sender in senders.items()}
+        """Rows claimed at once per channel: no more than it sends in an eighth of a lease
+        (a channel holds two batches at most, and texts and calls may share one pace), so
+        claimed rows never wait in memory until their lease runs out and are claimed again
+        (texts go one a second; a batch of 200 would take over three minutes)."""
         self._holding = {name for name, sender in senders.items() if isinstance(sender, Holds)}
         """Channels that hold their own sends (checked once: a protocol check is slow)."""
         self._speaking = {
@@ -142,8 +161,10 @@ class Dispatcher:
     async def _claim(self, channels: list[str] | None = None) -> _Batch | None:
         """Claim and compose due rows (of `channels`, else of every channel)."""
         now = self._clock()
+        channels = channels or list(self._senders)
+        limit = min(self._batch[channel] for channel in channels)
         async with self._units() as uow:
-            rows = await uow.outbox.claim(now, BATCH, LEASE, channels or list(self._senders))
+            rows = await uow.outbox.claim(now, limit, LEASE, channels)
             if not rows:
                 return None
             spoken_before = {row.id: row.provider_id for row in rows if row.provider_id}

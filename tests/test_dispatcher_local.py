@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.bootstrap import WELCOME_DELAY, Club, build_club
 from bot.console_sender import ConsoleSender
 from bot.dialogue import Answer
+from bot.dispatcher import LEASE
 from config import Settings
 from conversations import Input
-from storage.models import utc_now
-from tests.test_reminders_support import FakeClock, outbox
+from storage.models import Person, utc_now
+from storage.outbox import Delivery
+from tests.test_reminders_support import FakeClock, RecordingSender, dispatcher_for, outbox
 
 ADDRESS = "console:you"
 MINUTE = timedelta(minutes=1)
@@ -87,3 +91,32 @@ async def test_a_console_newcomer_sees_a_reminder_within_a_minute(local_club: Cl
         await dispatcher.plan_if_due()
         await dispatcher.run_once()
     assert screen.getvalue().count("[Message for you]") == 1
+
+
+@dataclass
+class _OneASecond(RecordingSender):
+    """A channel paced at one message a second, as texts are by default."""
+
+    interval: float = 1.0
+
+
+async def test_a_slow_channel_claims_only_what_it_sends_well_within_a_lease(
+    local_club: Club,
+) -> None:
+    """Claimed rows wait in memory for their turn: a batch a slow channel could not finish
+    before the lease ran out would be claimed again and sent twice."""
+    club = local_club
+    async with club.units() as uow:
+        person = await uow.session.scalar(select(Person.id))
+        assert person is not None
+        now = utc_now()
+        await uow.outbox.enqueue(
+            [Delivery(person, "console", "test", f"slow-{n}", now, {}) for n in range(40)]
+        )
+        await uow.commit()
+    slow = _OneASecond("console")
+    dispatcher = dispatcher_for(club, FakeClock(utc_now()), {"console": slow})
+    claimed = await dispatcher.run_once()
+    assert claimed * slow.interval <= LEASE.total_seconds() / 4
+    assert claimed == int(LEASE.total_seconds() / 8)
+    assert await dispatcher.run_once() == claimed

@@ -64,6 +64,11 @@ class TelegramSender:
         self._uploading: dict[bytes, asyncio.Future[None]] = {}
         """Voice notes on their way up: the same recording to others waits for its id."""
 
+    @property
+    def interval(self) -> float:
+        """Seconds between two sends (0 when unlimited)."""
+        return self._limiter.interval
+
     async def _paced(self, chat: str, call: Callable[[], Awaitable[T]], words: bool = True) -> T:
         """At the message's own moment; and words (not voice notes, which a restart never
         repeats with their words), when the dispatcher holds sends and the pace leaves time

@@ -47,6 +47,11 @@ class CallSender:
         self._catalogue = catalogue
         self._audio = audio
 
+    @property
+    def interval(self) -> float:
+        """Seconds between two sends (0 when unlimited)."""
+        return self._limiter.interval
+
     async def send(self, message: Outgoing) -> SendResult:
         if message.expires_at is not None and message.expires_at <= self._clock():
             # Held up past the start: the dispatcher skips it next time. Not PERMANENT,

@@ -51,6 +51,11 @@ class SmsSender:
         self._clock = clock
         self._window = window
 
+    @property
+    def interval(self) -> float:
+        """Seconds between two sends (0 when unlimited)."""
+        return self._limiter.interval
+
     async def send(self, message: Outgoing) -> SendResult:
         # Our turn first: the validity period then counts the wait for it, and a batch's
         # rendering does not hold up its first text (which would bunch the next ones
