@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from storage.models import AuditEntry, ConsentRefusal, HelpRequest, InboundKey, Position
 
@@ -49,6 +50,7 @@ class RecordsRepository:
         row.flow = flow
         row.step = step
         row.data = data
+        flag_modified(row, "data")  # a list changed in place would compare equal to itself
         row.question_id = question_id
 
     async def forget_position(self, address: str) -> None:

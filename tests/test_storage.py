@@ -133,11 +133,6 @@ async def test_positions_persist_and_never_expire(database_url: str) -> None:
         await engine.dispose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in storage/records.py save_position: a list changed in place inside the "
-    "loaded row's data compares equal to itself, so SQLAlchemy writes nothing",
-)
 async def test_a_changed_list_inside_a_position_is_saved(units: UnitOfWorkFactory) -> None:
     async with units() as uow:
         await uow.records.save_position("console:ann", None, "registration", "a", {"m": ["Bob"]}, 1)
