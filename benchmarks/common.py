@@ -15,7 +15,14 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.bootstrap import Club, build_club
 from config import Settings
 
-__all__ = ["current_rss_mb", "median", "peak_rss_mb", "scratch_club", "wipe_postgres"]
+__all__ = [
+    "current_rss_mb",
+    "ensure_database",
+    "median",
+    "peak_rss_mb",
+    "scratch_club",
+    "wipe_postgres",
+]
 
 
 def median(values: list[float]) -> float:
@@ -32,6 +39,19 @@ def current_rss_mb() -> float:
 def peak_rss_mb() -> float:
     """The process's peak resident memory so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database `url` names, if the server does not have it yet."""
+    server, _, name = url.rpartition("/")
+    engine = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        known = await connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not known:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
 
 
 async def wipe_postgres(url: str) -> None:

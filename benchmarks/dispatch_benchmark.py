@@ -30,11 +30,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from benchmarks.common import wipe_postgres
+from benchmarks.common import ensure_database, wipe_postgres
 from benchmarks.dispatch_setup import (
     ROOT,
     UNLIMITED,
@@ -114,7 +113,7 @@ async def part_a(repeats: int, people: int, postgres_url: str) -> list[Row]:
                 with tempfile.TemporaryDirectory() as folder:
                     url = _sqlite_url(folder, "a.sqlite3")
                     if database == "PostgreSQL":
-                        await _ensure_database(postgres_url)
+                        await ensure_database(postgres_url)
                         await wipe_postgres(postgres_url)
                         url = postgres_url
                     bare, mine = await _one_part_a_run(fake, url, run, people)
@@ -349,20 +348,8 @@ async def part_c(people: int, kills: int) -> list[Row]:
 # ------------------------------------------------------------------------------ (d)
 
 
-async def _ensure_database(url: str) -> None:
-    server, _, name = url.rpartition("/")
-    engine = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        known = await connection.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-        )
-        if not known:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await engine.dispose()
-
-
 async def part_d(url: str, rows: int, processes: int) -> list[Row]:
-    await _ensure_database(url)
+    await ensure_database(url)
     await wipe_postgres(url)
     fake = await FakeProcess.start()
     club = await club_for(settings_for(url, fake.base_url, "off", UNLIMITED, UNLIMITED))

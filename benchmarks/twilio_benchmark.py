@@ -33,10 +33,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import func, select
 
-from benchmarks.common import wipe_postgres
+from benchmarks.common import ensure_database, wipe_postgres
 from bot.bootstrap import Club, build_club
 from config import Settings
 from storage.models import ClubSession, Person, PersonRole, SessionAnswer, utc_now
@@ -296,18 +295,6 @@ async def sending_run(rate: float, seconds: float, warm: bool) -> dict[str, floa
                 return {**await fake.ask("stats"), "queued": messages}
     finally:
         await fake.stop()
-
-
-async def ensure_database(url: str) -> None:
-    server, _, name = url.rpartition("/")
-    engine = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        known = await connection.scalar(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-        )
-        if not known:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    await engine.dispose()
 
 
 def spread(values: list[float]) -> str:
