@@ -116,6 +116,7 @@ async def test_server_errors_and_timeouts_are_retried_and_delivered_once(
         tg.fake.fail_next("editMessageText", kind, chat_id=MARGARET)
 
         update = await tg.press(MARGARET, "member")
+        await tg.fake.settled()
 
         failed = 502 if kind == "timeout" else int(kind)
         assert send_statuses(tg, MARGARET)[-2:] == [failed, 200]

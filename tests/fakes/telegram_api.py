@@ -559,6 +559,19 @@ class FakeBotApi:
         """Updates not yet confirmed by an offset: what a restarted poller would get again."""
         return copy.deepcopy(self._updates)
 
+    async def settled(self, within: float = 5.0) -> None:
+        """Wait until every request but a long poll has its status. A request held for a
+        "timeout" gets its status only once the fake notices the client hung up, which
+        can be after the client's retry has already succeeded."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while open_calls := [
+            c.method for c in self.calls if c.status is None and c.method != "getUpdates"
+        ]:
+            if loop.time() >= deadline:
+                raise AssertionError(f"still open after {within} s: {open_calls}")
+            await asyncio.sleep(0.01)
+
     def max_sends_in_any_second(self, chat_id: ChatId | None = None) -> int:
         """The most sends accepted within any one-second window, overall or to one chat:
         a way to check a sender's pacing without timing assertions."""
