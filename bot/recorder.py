@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from bot.broadcasts import queue_broadcast, start_poll
+from bot.views import aware
 from conversations import (
     Change,
     Erase,
@@ -59,7 +60,8 @@ class Recorded:
     person: Person | None
     erased: bool = False
     session_events: list[tuple[str, int]] = field(default_factory=list)
-    """("added" | "changed" | "cancelled" | "remind", session id): for after the commit."""
+    """("added" | "changed" | "moved" | "cancelled" | "remind", session id): for after the
+    commit ("moved": its start changed)."""
     broadcasts: list[int] = field(default_factory=list)
     report_wanted: bool = False
     help: list[HelpNeeded] = field(default_factory=list)
@@ -199,12 +201,13 @@ async def _sessions(
     if isinstance(change, CancelSession):
         await uow.sessions.cancel(meeting)
         return "cancelled", meeting.id
+    moved = aware(meeting.starts_at) != aware(change.starts_at)
     meeting.starts_at = change.starts_at
     meeting.ends_at = change.ends_at
     meeting.place = change.place
     meeting.postcode = change.postcode
     meeting.changed_at = utc_now()
-    return "changed", meeting.id
+    return ("moved" if moved else "changed"), meeting.id
 
 
 async def _help(

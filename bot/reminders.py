@@ -218,8 +218,8 @@ class ReminderPlanner:
         return queued
 
     async def announce(self, session_id: int, notice: str) -> int:
-        """Tell everyone who said they were coming that a session changed or was cancelled:
-        at once, or early next morning if decided at night."""
+        """Tell everyone who may come that a session changed or was cancelled: at once, or
+        early next morning if decided at night."""
         now = self._clock()
         due = outside_quiet_hours(now, self._zone, self.times, wake=self.times.urgent_morning)
         stamp = now.strftime("%Y%m%d%H%M")
@@ -227,8 +227,7 @@ class ReminderPlanner:
             meeting = await uow.sessions.get(session_id)
             if meeting is None:
                 return 0
-            answers = await uow.sessions.answers(meeting.id)
-            coming = [pid for pid, answer in answers.items() if answer != "not_coming"]
+            coming = await self._expected(uow, meeting.id)
             carers = await uow.sessions.reminder_carers(coming)
             deliveries: list[Delivery] = []
             for member_id in coming:
@@ -240,5 +239,27 @@ class ReminderPlanner:
                     payload = {"session": meeting.id, "member": member.id, "notice": notice}
                     deliveries.append(self._row(person, "notice", key, due, payload, meeting))
             queued = await uow.outbox.enqueue(deliveries)
+            await uow.commit()
+        return queued
+
+    @staticmethod
+    async def _expected(uow: UnitOfWork, session_id: int) -> list[int]:
+        """Members who said they were coming, and those reminded who have not said no:
+        either may turn up at the old time unless told."""
+        answers = await uow.sessions.answers(session_id)
+        reminded = await uow.outbox.reminded(session_id)
+        maybe = set(answers) | reminded
+        return sorted(pid for pid in maybe if answers.get(pid) != "not_coming")
+
+    async def replan(self, session_id: int) -> int:
+        """After a session moved: its reminders not yet sent are planned again for the new
+        time (those already sent stay sent; the change notice tells their people)."""
+        now = self._clock()
+        async with self._units() as uow:
+            meeting = await uow.sessions.get(session_id)
+            if meeting is None or meeting.cancelled_at is not None:
+                return 0
+            await uow.outbox.withdraw(session_id, ["reminder", "followup"], "session moved")
+            queued = await self._queue_reminders(uow, meeting, now)
             await uow.commit()
         return queued

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from conversations.calendar import LAST_WEEK, SeriesRule
 
 __all__ = [
+    "PASSED",
     "SessionProblem",
     "check_one_off",
     "check_series",
@@ -23,6 +24,9 @@ UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJL
 
 class SessionProblem(ValueError):
     """Why a session cannot be added, in words for the coordinator."""
+
+
+PASSED = "That time has already passed. Please choose a future date."
 
 
 def normalise_postcode(typed: str) -> str:
@@ -42,7 +46,7 @@ def check_one_off(starts_at: datetime, ends_at: datetime, now: datetime) -> None
     if ends_at <= starts_at:
         raise SessionProblem("The session must end after it starts.")
     if starts_at <= now:
-        raise SessionProblem("That time has already passed. Please choose a future date.")
+        raise SessionProblem(PASSED)
 
 
 def _overlap(a: SeriesRule, b: SeriesRule) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import String, and_, case, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,6 +109,35 @@ class OutboxRepository:
         )
         found = [await self._session.scalar(query) for query in (due, lease)]
         return min((moment for moment in found if moment is not None), default=None)
+
+    async def reminded(self, session_id: int) -> set[int]:
+        """Members whose reminder for this session went out (to them or their carer)."""
+        query = select(OutboxMessage.payload).where(
+            OutboxMessage.session_id == session_id,
+            OutboxMessage.kind.in_(["reminder", "followup"]),
+            OutboxMessage.status.in_([Status.SENT, Status.DELIVERED]),
+        )
+        return {int(payload["member"]) for payload in await self._session.scalars(query)}
+
+    async def withdraw(self, session_id: int, kinds: Sequence[str], reason: str) -> int:
+        """Skip this session's rows of `kinds` not yet sent nor being sent, and free their
+        idempotency keys, so they can be planned again (for a session's new time)."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.session_id == session_id,
+                OutboxMessage.kind.in_(list(kinds)),
+                OutboxMessage.status == Status.PENDING,
+            )
+            .values(
+                status=Status.SKIPPED,
+                last_error=reason,
+                idempotency_key=OutboxMessage.idempotency_key
+                + "/withdrawn"
+                + cast(OutboxMessage.id, String),
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def get(self, row_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, row_id)

@@ -11,6 +11,7 @@ from conversations.flow import Context, Flow, Goto, Question, Turn, choice, no_c
 from conversations.flows.reminder import session_params
 from conversations.model import Choice, Text, text
 from conversations.session_rules import (
+    PASSED,
     SessionProblem,
     check_one_off,
     normalise_postcode,
@@ -162,10 +163,11 @@ class ClubSessions(Flow):
                 data["activity"] = self._activity(ctx, answer)
             elif step == "day":
                 data["day"] = self._day(ctx, answer).isoformat()
-            elif step in {"start", "end"}:
-                data[step] = self._clock(answer).isoformat()
-                if step == "end":
-                    self._set_times(ctx)
+            elif step == "start":
+                data["start"] = self._start(ctx, answer).isoformat()
+            elif step == "end":
+                data["end"] = self._clock(answer).isoformat()
+                self._set_times(ctx)
             elif step == "place":
                 data["place"] = answer.strip()[:80]
             else:
@@ -187,11 +189,22 @@ class ClubSessions(Flow):
         raise SessionProblem("Please choose one of the club's activities, such as music.")
 
     def _day(self, ctx: Context, typed: str) -> date:
+        """A day to come: a past one is refused here, where it can be typed again."""
         today = ctx.snapshot.now.astimezone(ctx.snapshot.zone).date()
         found = read_day(typed, today)
         if found is None:
             raise SessionProblem("Please send a date, such as 3 December.")
+        if found < today:
+            raise SessionProblem(PASSED)
         return found
+
+    def _start(self, ctx: Context, typed: str) -> time:
+        """A start still to come, refused at this step (not after the end is typed)."""
+        start = self._clock(typed)
+        day = date.fromisoformat(ctx.data["day"])
+        if at_local(day, start, ctx.snapshot.zone) <= ctx.snapshot.now:
+            raise SessionProblem(PASSED)
+        return start
 
     @staticmethod
     def _clock(typed: str) -> time:

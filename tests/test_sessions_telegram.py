@@ -1,0 +1,291 @@
+"""The coordinator's sessions on Telegram: adding one by typed answers, each bad answer
+refused with a clear line and asked again; moving one (everyone who may come is told, and
+its reminders go at the new time); a new place only; cancelling; reminders sent now."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from bot.reminder_times import reminder_due
+from conversations.calendar import at_local
+from conversations.session_rules import PASSED
+from storage.models import ClubSession, utc_now
+from storage.outbox import Status
+from tests.coordinator_support import COORDINATOR, Scene, add_session, coordinator_club, person
+from tests.test_reminders_support import FakeClock, outbox, planner_for
+
+TOM, UNA = 1001, 1002
+SUE, VIC = "+447700900201", "+447700900301"
+
+
+def local_today(scene: Scene) -> date:
+    return utc_now().astimezone(scene.club.settings.zone).date()
+
+
+def typed_day(day: date) -> str:
+    """A day as a coordinator types it: "3 December"."""
+    return f"{day.day} {day:%B}"
+
+
+def named_day(day: date) -> str:
+    """A day as the club's texts name it: "Thursday 3 December"."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+async def stored_session(scene: Scene, session_id: int) -> ClubSession:
+    async with scene.club.units() as uow:
+        found = await uow.sessions.get(session_id)
+        assert found is not None
+        uow.session.expunge(found)
+        return found
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+async def answer_in_turn(scene: Scene, answers: list[tuple[str, str]]) -> None:
+    """Type each answer and check the line the club answers with begins as expected."""
+    tg = scene.tg
+    for typed, expected in answers:
+        await tg.say(COORDINATOR, typed)
+        [reply] = tg.replies(COORDINATOR)
+        assert reply.startswith(expected), (typed, reply)
+
+
+async def test_a_session_is_added_and_each_bad_answer_is_asked_again(database_url: str) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg, club = scene.tg, scene.club
+        day = local_today(scene) + timedelta(days=3)
+        await tg.say(COORDINATOR, "/sessions")
+        await tg.press(COORDINATOR, "add_session")
+        ask_day, ask_start = tg.words("sessions.ask_day"), tg.words("sessions.ask_start")
+        await answer_in_turn(
+            scene,
+            [
+                ("Singing for the Brain", tg.words("sessions.ask_activity")),
+                ("juggling", "Please choose one of the club's activities"),
+                ("Music", ask_day),
+                ("next week", f"Please send a date, such as 3 December.\n\n{ask_day}"),
+                ("2020-01-02", f"{PASSED}\n\n{ask_day}"),
+                (typed_day(day), ask_start),
+                ("25:00", f"Please send a time, such as 10:30 or 2pm.\n\n{ask_start}"),
+                ("10:30", tg.words("sessions.ask_end")),
+                ("9am", "The session must end after it starts."),
+                ("12.30pm", tg.words("sessions.ask_place")),
+                ("St Luke's Hall", tg.words("sessions.ask_postcode")),
+                ("12345", "'12345' is not a UK postcode, such as SE27 9JU."),
+                ("se279ju", "The Singing for the Brain: music, "),
+            ],
+        )
+        summary = tg.replies(COORDINATOR)[0]
+        assert f"{named_day(day)}, at 10:30 in the morning. St Luke's Hall, SE27 9JU." in summary
+        assert summary.endswith(tg.words("sessions.confirm_add"))
+        await tg.press(COORDINATOR, "yes")
+        assert tg.replies(COORDINATOR) == [tg.words("sessions.added")]
+
+        async with club.units() as uow:
+            [added] = list(await uow.session.scalars(select(ClubSession)))
+            uow.session.expunge(added)
+        zone = club.settings.zone
+        assert (added.title, added.activity_key, added.place, added.postcode) == (
+            "Singing for the Brain",
+            "music",
+            "St Luke's Hall",
+            "SE27 9JU",
+        )
+        assert utc(added.starts_at) == at_local(day, time(10, 30), zone)
+        assert utc(added.ends_at) == at_local(day, time(12, 30), zone)
+
+
+async def test_a_start_already_passed_today_is_refused_at_the_start(database_url: str) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg = scene.tg
+        now = utc_now().astimezone(scene.club.settings.zone)
+        if now.hour == 0 and now.minute < 2:
+            now += timedelta(minutes=2)  # a minute ago must still be today
+        await tg.say(COORDINATOR, "/sessions")
+        await tg.press(COORDINATOR, "add_session")
+        ask_start = tg.words("sessions.ask_start")
+        earlier = (now - timedelta(minutes=1)).strftime("%H:%M")
+        await answer_in_turn(
+            scene,
+            [
+                ("Tea", tg.words("sessions.ask_activity")),
+                ("meals", tg.words("sessions.ask_day")),
+                (now.date().isoformat(), ask_start),
+                (earlier, f"{PASSED}\n\n{ask_start}"),
+            ],
+        )
+
+
+async def _coming_reminded_and_not(scene: Scene, starts: datetime) -> dict[str, int]:
+    """A session with four members around it: Tom said he is coming; Una was reminded and
+    has not answered; Vic was reminded and said no; Sue has heard nothing yet."""
+    club = scene.club
+    ids = {
+        "Tom": await person(club, "Tom", telegram_id=TOM),
+        "Una": await person(club, "Una", telegram_id=UNA),
+        "Vic": await person(club, "Vic", phone=VIC),
+        "Sue": await person(club, "Sue", phone=SUE),
+    }
+    ids["session"] = await add_session(
+        club, starts, coming=[ids["Tom"]], not_coming=[ids["Vic"]]
+    )
+    planned_at = starts - timedelta(hours=36)
+    await planner_for(club, FakeClock(planned_at)).plan()
+    async with club.units() as uow:
+        for row in await outbox(club, kind="reminder"):
+            if row.person_id in {ids["Una"], ids["Vic"]} and row.payload["kind"] == "day_before":
+                await uow.outbox.settle(row.id, Status.SENT, sent_at=planned_at)
+        await uow.commit()
+    return ids
+
+
+async def _choose_to_change(scene: Scene, session_id: int, what: str) -> None:
+    tg = scene.tg
+    await tg.say(COORDINATOR, "/sessions")
+    await tg.press(COORDINATOR, "change_session")
+    await tg.press(COORDINATOR, f"pick_{session_id}")
+    assert tg.replies(COORDINATOR) == [tg.words("sessions.what")]
+    await tg.press(COORDINATOR, what)
+
+
+async def test_moving_a_session_tells_those_who_may_come_and_reminds_at_the_new_time(
+    database_url: str,
+) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg, club = scene.tg, scene.club
+        zone, times = club.settings.zone, club.planner.times
+        first_day = local_today(scene) + timedelta(days=3)
+        ids = await _coming_reminded_and_not(scene, at_local(first_day, time(10, 30), zone))
+        session = ids["session"]
+        waiting_before = {r.id for r in await outbox(club, status=Status.PENDING)}
+
+        new_day = first_day + timedelta(days=4)
+        await _choose_to_change(scene, session, "new_time")
+        await answer_in_turn(
+            scene,
+            [
+                (typed_day(new_day), tg.words("sessions.ask_start")),
+                ("2pm", tg.words("sessions.ask_end")),
+                ("4pm", "The Music Club: music, "),
+            ],
+        )
+        assert f"{named_day(new_day)}, at 2 in the afternoon." in tg.replies(COORDINATOR)[0]
+        await tg.press(COORDINATOR, "yes")
+        assert tg.replies(COORDINATOR) == [tg.words("sessions.changed")]
+
+        moved = await stored_session(scene, session)
+        new_start = at_local(new_day, time(14, 0), zone)
+        assert utc(moved.starts_at) == new_start
+        assert utc(moved.ends_at) == at_local(new_day, time(16, 0), zone)
+
+        notices = await outbox(club, kind="notice")
+        assert sorted(r.person_id for r in notices) == [ids["Tom"], ids["Una"]]
+
+        rows = await outbox(club, session_id=session)
+        sent = {(r.person_id, r.payload.get("kind")) for r in rows if r.status == Status.SENT}
+        assert sent == {(ids["Una"], "day_before"), (ids["Vic"], "day_before")}
+        withdrawn = [r for r in rows if r.status == Status.SKIPPED]
+        assert {r.id for r in withdrawn} == waiting_before
+        assert {r.last_error for r in withdrawn} == {"session moved"}
+        now = utc_now()
+        waiting = [r for r in rows if r.status == Status.PENDING and r.kind == "reminder"]
+        assert {(r.person_id, r.payload["kind"]) for r in waiting} == {
+            (ids["Tom"], "day_before"),
+            (ids["Tom"], "morning"),
+            (ids["Una"], "morning"),
+            (ids["Vic"], "morning"),
+            (ids["Sue"], "day_before"),
+            (ids["Sue"], "morning"),
+        }
+        for row in waiting:
+            assert utc(row.due_at) == reminder_due(row.payload["kind"], new_start, zone, times, now)
+
+        [notice_due] = {utc(r.due_at) for r in notices}
+        await scene.drain(FakeClock(notice_due))
+        for chat in (TOM, UNA):
+            [told] = [m["text"] for m in scene.bot.sent_messages(chat)]
+            assert told.startswith("The Music Club has changed. It is now on ")
+            assert f"{named_day(new_day)}, at 2 in the afternoon." in told
+
+
+async def test_a_new_place_is_told_but_the_reminders_keep_their_times(database_url: str) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg, club = scene.tg, scene.club
+        day = local_today(scene) + timedelta(days=3)
+        ids = await _coming_reminded_and_not(
+            scene, at_local(day, time(10, 30), club.settings.zone)
+        )
+        planned = {(r.id, r.status, utc(r.due_at)) for r in await outbox(club, kind="reminder")}
+
+        await _choose_to_change(scene, ids["session"], "new_place")
+        await answer_in_turn(
+            scene,
+            [
+                ("The Library", tg.words("sessions.ask_postcode")),
+                ("SE27 0HR", "The Music Club: music, "),
+            ],
+        )
+        await tg.press(COORDINATOR, "yes")
+
+        moved = await stored_session(scene, ids["session"])
+        assert (moved.place, moved.postcode) == ("The Library", "SE27 0HR")
+        after = {(r.id, r.status, utc(r.due_at)) for r in await outbox(club, kind="reminder")}
+        assert after == planned
+        notices = await outbox(club, kind="notice")
+        assert sorted(r.person_id for r in notices) == [ids["Tom"], ids["Una"]]
+
+
+async def test_cancelling_from_telegram_tells_those_who_may_come(database_url: str) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg, club = scene.tg, scene.club
+        day = local_today(scene) + timedelta(days=3)
+        ids = await _coming_reminded_and_not(
+            scene, at_local(day, time(10, 30), club.settings.zone)
+        )
+        await _choose_to_change(scene, ids["session"], "cancel_it")
+        [summary] = tg.replies(COORDINATOR)
+        assert summary.endswith(tg.words("sessions.confirm_cancel"))
+        await tg.press(COORDINATOR, "no")
+        assert tg.replies(COORDINATOR) == [tg.words("sessions.nothing_changed")]
+        assert (await stored_session(scene, ids["session"])).cancelled_at is None
+
+        await _choose_to_change(scene, ids["session"], "cancel_it")
+        await tg.press(COORDINATOR, "yes")
+        assert tg.replies(COORDINATOR) == [tg.words("sessions.cancelled")]
+        assert (await stored_session(scene, ids["session"])).cancelled_at is not None
+        notices = await outbox(club, kind="notice")
+        assert sorted(r.person_id for r in notices) == [ids["Tom"], ids["Una"]]
+        assert {r.payload["notice"] for r in notices} == {"cancelled"}
+
+
+async def test_reminders_sent_now_from_the_button(database_url: str) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg, club = scene.tg, scene.club
+        tom = await person(club, "Tom", telegram_id=TOM)
+        sue = await person(club, "Sue", phone=SUE)
+        session = await add_session(club, utc_now() + timedelta(days=5))
+        await tg.say(COORDINATOR, "/sessions")
+        await tg.press(COORDINATOR, "remind_session")
+        await tg.press(COORDINATOR, f"pick_{session}")
+        assert tg.replies(COORDINATOR)[0].endswith(tg.words("sessions.confirm_remind"))
+        await tg.press(COORDINATOR, "yes")
+        assert tg.replies(COORDINATOR) == [tg.words("sessions.reminding")]
+        queued = await outbox(club, kind="reminder", session_id=session)
+        assert sorted((r.person_id, r.channel) for r in queued) == [
+            (tom, "telegram"),
+            (sue, "sms"),
+        ]
+
+
+async def test_with_no_session_coming_the_flow_says_so(database_url: str) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg = scene.tg
+        await add_session(scene.club, utc_now() - timedelta(days=1))
+        await tg.say(COORDINATOR, "/sessions")
+        await tg.press(COORDINATOR, "change_session")
+        assert tg.replies(COORDINATOR) == [tg.words("sessions.none")]
