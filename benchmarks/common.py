@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from bot.bootstrap import Club, build_club
 from config import Settings
 
 __all__ = [
+    "cpu_seconds",
     "current_rss_mb",
     "ensure_database",
     "median",
     "peak_rss_mb",
+    "postgres_pids",
     "scratch_club",
     "wipe_postgres",
 ]
@@ -39,6 +42,34 @@ def current_rss_mb() -> float:
 def peak_rss_mb() -> float:
     """The process's peak resident memory so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """CPU time (user and system, all threads) the processes have used so far, from
+    /proc (Linux); a process that has gone counts nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+        except FileNotFoundError:
+            continue
+        fields = stat.rpartition(")")[2].split()  # after the name, fields start at the 3rd
+        total += int(fields[11]) + int(fields[12])  # the 14th and 15th: utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine (its backends run the queries)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                name = (entry / "comm").read_text(encoding="ascii").strip()
+            except (FileNotFoundError, PermissionError):
+                continue
+            if name.startswith("postgres"):
+                found.append(int(entry.name))
+    return found
 
 
 async def ensure_database(url: str) -> None:

@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from typing import Any
 from sqlalchemy import select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from benchmarks.common import ensure_database, wipe_postgres
+from benchmarks.common import cpu_seconds, ensure_database, postgres_pids, wipe_postgres
 from benchmarks.dispatch_setup import (
     ROOT,
     UNLIMITED,
@@ -49,6 +50,7 @@ from bot.dispatcher import Dispatcher
 from bot.telegram.sender import REQUESTS_IN_FLIGHT
 from storage.models import OutboxMessage, utc_now
 from storage.outbox import Status
+from tests.fork_server import ForkServer
 
 CONCURRENCY = REQUESTS_IN_FLIGHT
 """The Telegram sender's requests in flight; the bare loop uses the same."""
@@ -102,52 +104,116 @@ async def bare_loop(bot: Bot, chats: list[int]) -> None:
 # ------------------------------------------------------------------------------ (a)
 
 
+@dataclass
+class Phase:
+    """One way of sending a run's messages: its rate, and the CPU each message cost in
+    our process, in the fake Bot API's, and in the database server's."""
+
+    rate: float
+    ours_ms: float
+    fake_ms: float
+    database_ms: float
+
+
+class _CpuWatch:
+    """CPU used by this process, the fake and PostgreSQL between `start` and `stop`."""
+
+    def __init__(self, fake: FakeProcess) -> None:
+        self._groups: dict[str, list[int]] = {
+            "ours": [os.getpid()],
+            "fake": [fake.process.pid],
+            "database": postgres_pids(),
+        }
+        self._began: dict[str, float] = {}
+        self._clock = 0.0
+
+    def start(self) -> None:
+        self._began = {name: cpu_seconds(pids) for name, pids in self._groups.items()}
+        self._clock = time.perf_counter()
+
+    def stop(self, messages: int) -> Phase:
+        took = time.perf_counter() - self._clock
+        used = {
+            name: (cpu_seconds(pids) - self._began[name]) * 1000 / messages
+            for name, pids in self._groups.items()
+        }
+        return Phase(messages / took, used["ours"], used["fake"], used["database"])
+
+
 async def part_a(repeats: int, people: int, postgres_url: str) -> list[Row]:
     """On SQLite (one process, aiosqlite's worker thread) and on PostgreSQL (production),
     each run beside the bare loop in the same moment of the machine's load."""
     fake = await FakeProcess.start()
-    rates: dict[str, tuple[list[float], list[float]]] = {"SQLite": ([], []), "PostgreSQL": ([], [])}
+    phases: dict[str, tuple[list[Phase], list[Phase]]] = {
+        "SQLite": ([], []),
+        "PostgreSQL": ([], []),
+    }
     try:
         for run in range(repeats):
-            for database, (bare_rates, ours) in rates.items():
+            for database, (bare_runs, our_runs) in phases.items():
                 with tempfile.TemporaryDirectory() as folder:
                     url = _sqlite_url(folder, "a.sqlite3")
                     if database == "PostgreSQL":
                         await ensure_database(postgres_url)
                         await wipe_postgres(postgres_url)
                         url = postgres_url
-                    bare, mine = await _one_part_a_run(fake, url, run, people)
-                bare_rates.append(bare)
-                ours.append(mine)
-                print(f"  (a) run {run + 1}, {database}: bare {bare:.0f}/s, ours {mine:.0f}/s")
+                    bare, ours = await _one_part_a_run(fake, url, run, people)
+                bare_runs.append(bare)
+                our_runs.append(ours)
+                print(
+                    f"  (a) run {run + 1}, {database}: bare {bare.rate:.0f}/s, "
+                    f"ours {ours.rate:.0f}/s; our CPU a message {bare.ours_ms:.2f} ms bare, "
+                    f"{ours.ours_ms:.2f} ms ours"
+                )
         stats = await fake.stats()
     finally:
         await fake.stop()
     rows: list[Row] = []
-    for database, (bare_rates, ours) in rates.items():
-        bare_rate, our_rate = statistics.median(bare_rates), statistics.median(ours)
-        rows += [
-            (
-                f"(a) {database}: bare PTB send_message loop, {CONCURRENCY} at a time",
-                f"{bare_rate:.0f} messages/s",
-            ),
-            (
-                f"(a) {database}: dispatcher (claim, compose, send, record)",
-                f"{our_rate:.0f} messages/s",
-            ),
-            (
-                f"(a) {database}: dispatcher / bare",
-                f"{our_rate / bare_rate:.2f} (target >= 0.8; >= 300/s)",
-            ),
-        ]
+    for database, (bare_runs, our_runs) in phases.items():
+        rows += _part_a_rows(database, bare_runs, our_runs)
     rows.append(("(a) messages per run; 429s", f"{people}; {stats['rejected_by_limit']}"))
     return rows
 
 
+def _part_a_rows(database: str, bare_runs: list[Phase], our_runs: list[Phase]) -> list[Row]:
+    def middle(runs: list[Phase], field: str) -> float:
+        return statistics.median([float(getattr(run, field)) for run in runs])
+
+    bare_rate, our_rate = middle(bare_runs, "rate"), middle(our_runs, "rate")
+    bare_cpu, our_cpu = middle(bare_runs, "ours_ms"), middle(our_runs, "ours_ms")
+    return [
+        (
+            f"(a) {database}: bare PTB send_message loop, {CONCURRENCY} at a time",
+            f"{bare_rate:.0f} messages/s",
+        ),
+        (
+            f"(a) {database}: dispatcher (claim, compose, send, record)",
+            f"{our_rate:.0f} messages/s",
+        ),
+        (f"(a) {database}: dispatcher / bare", f"{our_rate / bare_rate:.2f} (target >= 0.8)"),
+        (
+            f"(a) {database}: CPU a message in our process, bare; dispatcher",
+            f"{bare_cpu:.2f} ms; {our_cpu:.2f} ms (bare / dispatcher {bare_cpu / our_cpu:.2f})",
+        ),
+        (
+            f"(a) {database}: dispatcher on a core of its own (1 / its CPU a message)",
+            f"{1000 / our_cpu:.0f} messages/s",
+        ),
+        (
+            f"(a) {database}: CPU a message in the fake Bot API, bare; dispatcher",
+            f"{middle(bare_runs, 'fake_ms'):.2f} ms; {middle(our_runs, 'fake_ms'):.2f} ms",
+        ),
+        (
+            f"(a) {database}: CPU a message in the PostgreSQL server, dispatcher",
+            f"{middle(our_runs, 'database_ms'):.2f} ms",
+        ),
+    ]
+
+
 async def _one_part_a_run(
     fake: FakeProcess, url: str, run: int, people: int
-) -> tuple[float, float]:
-    """Messages a second: the bare loop's, then the dispatcher's."""
+) -> tuple[Phase, Phase]:
+    """The bare loop's run, then the dispatcher's, over `people` new chats each."""
     settings = settings_for(url, fake.base_url, "off", UNLIMITED, UNLIMITED)
     club = await club_for(settings)
     try:
@@ -156,14 +222,19 @@ async def _one_part_a_run(
         base = 1_000_000 + run * 10 * people
         bare_chats = list(range(base, base + people))
         await bare_loop(bot, bare_chats[:50])  # warm the connections
-        bare = await _timed(bare_loop(bot, bare_chats))
+        watch = _CpuWatch(fake)
+        watch.start()
+        await bare_loop(bot, bare_chats)
+        bare = watch.stop(people)
         await queue_reminders(club, people, base + 5 * people)
-        mine = await _timed(drain(club))
+        watch.start()
+        await drain(club)
+        ours = watch.stop(people)
         counts = await settled(club)
         assert counts == {Status.SENT: people}, counts
     finally:
         await close_club(club)
-    return people / bare, people / mine
+    return bare, ours
 
 
 # ------------------------------------------------------------------------------ (b)
@@ -213,39 +284,6 @@ async def _delays(club: Any) -> list[float]:
 
 # ------------------------------------------------------------------------------ (c)
 
-FORK_SERVER = """
-import os, sys
-from bot.cli import main
-print("ready", flush=True)
-for line in sys.stdin:
-    command, _, argument = line.strip().partition(" ")
-    if command == "start":
-        pid = os.fork()
-        if pid == 0:
-            os.dup2(2, 1)
-            code = main(["dispatch"])
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-        print(pid, flush=True)
-    elif command == "wait":
-        print(os.waitstatus_to_exitcode(os.waitpid(int(argument), 0)[1]), flush=True)
-"""
-
-
-class Forks:
-    """`bot.cli.main(["dispatch"])` in processes forked from one that imported it once."""
-
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-
-    async def ask(self, line: str) -> str:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(f"{line}\n".encode())
-        await self.process.stdin.drain()
-        return (await self.process.stdout.readline()).decode().strip()
-
-
 def _dispatch_environment(database_url: str, fake: FakeProcess, **extra: str) -> dict[str, str]:
     environment = {
         key: value
@@ -284,21 +322,9 @@ async def part_c(people: int, kills: int) -> list[Row]:
         club = await club_for(settings_for(url, fake.base_url))
         chats = await queue_reminders(club, people, 3_000_000)
         environment = _dispatch_environment(url, fake)
-        log = (Path(folder) / "dispatch.log").open("ab")
-        forks = Forks(
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-c",
-                FORK_SERVER,
-                env=environment,
-                cwd=folder,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=log,
-            )
-        )
-        assert forks.process.stdout is not None
-        assert (await forks.process.stdout.readline()).strip() == b"ready"
+        log_path = Path(folder) / "dispatch.log"
+        forks = await ForkServer.start(environment, log_path)
+        log = log_path.open("ab")
         points = sorted(random.Random().sample(range(5, people - 5), kills))
         start = time.perf_counter()
         first = await asyncio.create_subprocess_exec(
@@ -315,18 +341,16 @@ async def part_c(people: int, kills: int) -> list[Row]:
         first.send_signal(signal.SIGKILL)
         await first.wait()
         for point in points[1:]:
-            pid = int(await forks.ask("start"))
+            pid = await forks.dispatcher()
             await _until_count(fake, point)
             os.kill(pid, signal.SIGKILL)
-            await forks.ask(f"wait {pid}")
-        pid = int(await forks.ask("start"))
+            await forks.wait(pid)
+        pid = await forks.dispatcher()
         await _until_all_sent(club, people)
         took = time.perf_counter() - start
         os.kill(pid, signal.SIGTERM)
-        exit_code = await forks.ask(f"wait {pid}")
-        assert forks.process.stdin is not None
-        forks.process.stdin.close()
-        await forks.process.wait()
+        exit_code = await forks.wait(pid)
+        await forks.close()
         log.close()
         await close_club(club)
     stats = await fake.stats()
