@@ -19,6 +19,7 @@ from conversations import (
     SetSessionAnswer,
 )
 from conversations.changes import (
+    AddSeries,
     AddSession,
     AnswerPoll,
     CancelSession,
@@ -34,6 +35,7 @@ from conversations.changes import (
 )
 from storage import UnitOfWork, split_address
 from storage.models import ClubSession, Person, utc_now
+from storage.sessions import series_of
 
 __all__ = ["HelpNeeded", "Recorded", "record"]
 
@@ -60,8 +62,8 @@ class Recorded:
     person: Person | None
     erased: bool = False
     session_events: list[tuple[str, int]] = field(default_factory=list)
-    """("added" | "changed" | "moved" | "cancelled" | "remind", session id): for after the
-    commit ("moved": its start changed)."""
+    """("added" | "changed" | "moved" | "cancelled" | "remind", session id), or ("series
+    added", series id): for after the commit ("moved": its start changed)."""
     broadcasts: list[int] = field(default_factory=list)
     report_wanted: bool = False
     help: list[HelpNeeded] = field(default_factory=list)
@@ -109,7 +111,7 @@ async def record(
                     await _help(uow, address, speaker, lift, result, session_id, member)
             case RequestHelp():
                 await _help(uow, address, speaker, change, result)
-            case AddSession() | ChangeSession() | CancelSession() | RemindNow():
+            case AddSession() | AddSeries() | ChangeSession() | CancelSession() | RemindNow():
                 event = await _sessions(uow, change)
                 await uow.records.audit(
                     speaker.id if speaker else None, f"session {event[0]}", session=event[1]
@@ -178,9 +180,14 @@ async def _club_work(
 
 
 async def _sessions(
-    uow: UnitOfWork, change: AddSession | ChangeSession | CancelSession | RemindNow
+    uow: UnitOfWork, change: AddSession | AddSeries | ChangeSession | CancelSession | RemindNow
 ) -> tuple[str, int]:
     """A coordinator's change to the calendar (their role was checked by the engine)."""
+    if isinstance(change, AddSeries):
+        series = series_of(
+            change.rule, change.title, change.activity, change.place, change.postcode
+        )
+        return "series added", (await uow.club.add_series(series)).id
     if isinstance(change, AddSession):
         added = await uow.sessions.add(
             ClubSession(

@@ -16,8 +16,8 @@ from conversations.session_rules import (
     check_series,
     normalise_postcode,
 )
-from storage.models import ClubSession, SessionSeries, utc_now
-from storage.sessions import rule_of
+from storage.models import ClubSession, utc_now
+from storage.sessions import rule_of, series_of
 
 __all__ = ["add_session_commands", "run_session_command"]
 
@@ -117,16 +117,7 @@ async def _add(club: Club, arguments: argparse.Namespace) -> str:
     async with club.units() as uow:
         others = [(s.title, rule_of(s)) for s in await uow.club.series()]
         check_series(rule, others)
-        series = await uow.club.add_series(
-            SessionSeries(
-                weekday=rule.weekday,
-                week_of_month=rule.week_of_month,
-                start_time=start,
-                end_time=end,
-                first_day=rule.first_day,
-                **details,
-            )
-        )
+        series = await uow.club.add_series(series_of(rule, **details))
         await uow.commit()
     await club.planner.plan()
     return f"Added series {series.id}: {details['title']}."

@@ -19,6 +19,7 @@ from conversations.snapshot import SessionView
 from storage import UnitOfWork, split_address
 from storage.audiences import AUDIENCES
 from storage.models import Person
+from storage.sessions import rule_of
 
 __all__ = ["ClubShape", "load_position", "sessions_named", "take_snapshot"]
 
@@ -49,7 +50,7 @@ class ClubShape:
         self.activities = tuple(activity.key for activity in activities)
         self.activity_ids = {activity.key: activity.id for activity in activities}
         self.series = tuple(
-            SeriesView(s.id, s.title, s.weekday, s.week_of_month) for s in await uow.club.series()
+            SeriesView(s.id, s.title, rule_of(s)) for s in await uow.club.series()
         )
         self.sessions = tuple(
             session_view(s)

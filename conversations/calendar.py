@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["Occurrence", "SeriesRule", "at_local", "occurrences", "week_of_month"]
+__all__ = ["LAST_WEEK", "Occurrence", "SeriesRule", "at_local", "occurrences", "week_of_month"]
 
 LAST_WEEK = -1
 

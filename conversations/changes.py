@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from conversations.calendar import SeriesRule
+
 __all__ = [
+    "AddSeries",
     "AddSession",
     "AnswerPoll",
     "CancelSession",
@@ -109,6 +112,17 @@ class AddSession:
 
 
 @dataclass(frozen=True)
+class AddSeries:
+    """Regular sessions added by the coordinator: weekly, or monthly on the nth weekday."""
+
+    title: str
+    activity: str
+    place: str
+    postcode: str
+    rule: SeriesRule
+
+
+@dataclass(frozen=True)
 class ChangeSession:
     session_id: int
     starts_at: datetime
@@ -198,6 +212,7 @@ Change = (
     | SetSessionAnswer
     | RequestHelp
     | AddSession
+    | AddSeries
     | ChangeSession
     | CancelSession
     | RemindNow

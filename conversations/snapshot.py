@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from conversations.calendar import SeriesRule
+
 __all__ = ["PersonView", "Position", "SeriesView", "SessionView", "Snapshot"]
 
 LONDON = ZoneInfo("Europe/London")
@@ -14,12 +16,19 @@ LONDON = ZoneInfo("Europe/London")
 
 @dataclass(frozen=True)
 class SeriesView:
-    """One of the club's regular days, such as the Wednesday session."""
+    """One of the club's regular days, such as the Wednesday session, and when it meets."""
 
     id: int
     title: str
-    weekday: int
-    week_of_month: int | None
+    rule: SeriesRule
+
+    @property
+    def weekday(self) -> int:
+        return self.rule.weekday
+
+    @property
+    def week_of_month(self) -> int | None:
+        return self.rule.week_of_month
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from storage.models import (
     utc_now,
 )
 
-__all__ = ["AfterSessionRepository", "SessionsRepository", "rule_of"]
+__all__ = ["AfterSessionRepository", "SessionsRepository", "rule_of", "series_of"]
 
 
 def rule_of(series: SessionSeries) -> SeriesRule:
@@ -34,6 +34,24 @@ def rule_of(series: SessionSeries) -> SeriesRule:
         series.end_time,
         series.first_day,
         series.last_day,
+    )
+
+
+def series_of(
+    rule: SeriesRule, title: str, activity_key: str, place: str, postcode: str
+) -> SessionSeries:
+    """A new series meeting by `rule` (the other way from `rule_of`)."""
+    return SessionSeries(
+        title=title,
+        activity_key=activity_key,
+        place=place,
+        postcode=postcode,
+        weekday=rule.weekday,
+        week_of_month=rule.week_of_month,
+        start_time=rule.start,
+        end_time=rule.end,
+        first_day=rule.first_day,
+        last_day=rule.last_day,
     )
 
 

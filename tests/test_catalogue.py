@@ -10,6 +10,7 @@ import re
 import tomllib
 from collections import deque
 from collections.abc import Iterator
+from datetime import date, time
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from conversations import (
     Text,
     all_flows,
 )
+from conversations.calendar import SeriesRule
 from conversations.languages import Language
 from conversations.phones import PhoneProblem
 from tests.dialog import check_reply_rules
@@ -240,10 +242,13 @@ def test_talk_to_a_person_is_worded_the_same_everywhere() -> None:
 
 
 def snapshots() -> dict[str, Snapshot]:
+    def meets(weekday: int, week: int | None, start: time, end: time) -> SeriesRule:
+        return SeriesRule(weekday, week, start, end, date(2026, 1, 1))
+
     series = (
-        SeriesView(1, "Tuesday Club", 1, None),
-        SeriesView(2, "Thursday Club", 3, None),
-        SeriesView(3, "Crafternoon", 6, 1),
+        SeriesView(1, "Tuesday Club", meets(1, None, time(10, 30), time(12, 30))),
+        SeriesView(2, "Thursday Club", meets(3, None, time(13, 30), time(15, 30))),
+        SeriesView(3, "Crafternoon", meets(6, 1, time(14), time(16))),
     )
 
     def member(person_id: int, name: str, **extra: object) -> PersonView:

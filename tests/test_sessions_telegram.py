@@ -1,17 +1,23 @@
 """The coordinator's sessions on Telegram: adding one by typed answers, each bad answer
-refused with a clear line and asked again; moving one (everyone who may come is told, and
-its reminders go at the new time); a new place only; cancelling; reminders sent now."""
+refused with a clear line and asked again; adding a weekly or monthly series, refused when
+it meets when another does; moving one meeting (everyone who may come is told, and its
+reminders go at the new time); a new place only; cancelling; reminders sent now."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.reminder_times import reminder_due
+from config import Catalogue
 from conversations.calendar import at_local
+from conversations.flow import Context
+from conversations.flows.club_sessions import ClubSessions
 from conversations.session_rules import PASSED
-from storage.models import ClubSession, utc_now
+from conversations.snapshot import Snapshot
+from storage.models import ClubSession, SessionSeries, utc_now
 from storage.outbox import Status
 from tests.coordinator_support import COORDINATOR, Scene, add_session, coordinator_club, person
 from tests.test_reminders_support import FakeClock, outbox, planner_for
@@ -70,7 +76,14 @@ async def test_a_session_is_added_and_each_bad_answer_is_asked_again(database_ur
                 ("Music", ask_day),
                 ("next week", f"Please send a date, such as 3 December.\n\n{ask_day}"),
                 ("2020-01-02", f"{PASSED}\n\n{ask_day}"),
-                (typed_day(day), ask_start),
+                (typed_day(day), tg.words("sessions.ask_often")),
+            ],
+        )
+        await tg.press(COORDINATOR, "only_once")
+        assert tg.replies(COORDINATOR) == [ask_start]
+        await answer_in_turn(
+            scene,
+            [
                 ("25:00", f"Please send a time, such as 10:30 or 2pm.\n\n{ask_start}"),
                 ("10:30", tg.words("sessions.ask_end")),
                 ("9am", "The session must end after it starts."),
@@ -115,10 +128,11 @@ async def test_a_start_already_passed_today_is_refused_at_the_start(database_url
             [
                 ("Tea", tg.words("sessions.ask_activity")),
                 ("meals", tg.words("sessions.ask_day")),
-                (now.date().isoformat(), ask_start),
-                (earlier, f"{PASSED}\n\n{ask_start}"),
+                (now.date().isoformat(), tg.words("sessions.ask_often")),
             ],
         )
+        await tg.press(COORDINATOR, "only_once")
+        await answer_in_turn(scene, [(earlier, f"{PASSED}\n\n{ask_start}")])
 
 
 async def _coming_reminded_and_not(scene: Scene, starts: datetime) -> dict[str, int]:
@@ -131,9 +145,7 @@ async def _coming_reminded_and_not(scene: Scene, starts: datetime) -> dict[str, 
         "Vic": await person(club, "Vic", phone=VIC),
         "Sue": await person(club, "Sue", phone=SUE),
     }
-    ids["session"] = await add_session(
-        club, starts, coming=[ids["Tom"]], not_coming=[ids["Vic"]]
-    )
+    ids["session"] = await add_session(club, starts, coming=[ids["Tom"]], not_coming=[ids["Vic"]])
     planned_at = starts - timedelta(hours=36)
     await planner_for(club, FakeClock(planned_at)).plan()
     async with club.units() as uow:
@@ -217,9 +229,7 @@ async def test_a_new_place_is_told_but_the_reminders_keep_their_times(database_u
     async with coordinator_club(database_url) as scene:
         tg, club = scene.tg, scene.club
         day = local_today(scene) + timedelta(days=3)
-        ids = await _coming_reminded_and_not(
-            scene, at_local(day, time(10, 30), club.settings.zone)
-        )
+        ids = await _coming_reminded_and_not(scene, at_local(day, time(10, 30), club.settings.zone))
         planned = {(r.id, r.status, utc(r.due_at)) for r in await outbox(club, kind="reminder")}
 
         await _choose_to_change(scene, ids["session"], "new_place")
@@ -244,9 +254,7 @@ async def test_cancelling_from_telegram_tells_those_who_may_come(database_url: s
     async with coordinator_club(database_url) as scene:
         tg, club = scene.tg, scene.club
         day = local_today(scene) + timedelta(days=3)
-        ids = await _coming_reminded_and_not(
-            scene, at_local(day, time(10, 30), club.settings.zone)
-        )
+        ids = await _coming_reminded_and_not(scene, at_local(day, time(10, 30), club.settings.zone))
         await _choose_to_change(scene, ids["session"], "cancel_it")
         [summary] = tg.replies(COORDINATOR)
         assert summary.endswith(tg.words("sessions.confirm_cancel"))
@@ -289,3 +297,127 @@ async def test_with_no_session_coming_the_flow_says_so(database_url: str) -> Non
         await tg.say(COORDINATOR, "/sessions")
         await tg.press(COORDINATOR, "change_session")
         assert tg.replies(COORDINATOR) == [tg.words("sessions.none")]
+
+
+async def _add_by_telegram(scene: Scene, title: str, day: date, often: str, hours: str) -> str:
+    """The coordinator adds `title` from `day` on, `often` (a button), at `hours` (such as
+    "10:30-12:30"); returns the summary asked to confirm."""
+    tg = scene.tg
+    start, end = hours.split("-")
+    await tg.say(COORDINATOR, "/sessions")
+    await tg.press(COORDINATOR, "add_session")
+    for typed in (title, "crafts", typed_day(day)):
+        await tg.say(COORDINATOR, typed)
+    await tg.press(COORDINATOR, often)
+    for typed in (start, end, "St Luke's Hall", "SE27 9JU"):
+        await tg.say(COORDINATOR, typed)
+    return tg.replies(COORDINATOR)[-1]
+
+
+async def series_rows(scene: Scene) -> list[SessionSeries]:
+    async with scene.club.units() as uow:
+        found = list(await uow.session.scalars(select(SessionSeries).order_by(SessionSeries.id)))
+        uow.session.expunge_all()
+        return found
+
+
+async def test_a_weekly_series_is_added_and_its_sessions_appear(database_url: str) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg, club = scene.tg, scene.club
+        day = local_today(scene) + timedelta(days=2)
+        await tg.say(COORDINATOR, "/sessions")
+        await tg.press(COORDINATOR, "add_session")
+        for typed in ("Tuesday Club", "crafts", typed_day(day)):
+            await tg.say(COORDINATOR, typed)
+        often = tg.question(COORDINATOR)
+        labels = [b["text"] for row in often["reply_markup"]["inline_keyboard"] for b in row]
+        assert labels[:2] == ["1️⃣ Only this once", f"🔁 Every week on {day:%A}s"]
+
+        summary = await _add_by_telegram(scene, "Tuesday Club", day, "every_week", "10:30-12:30")
+        assert f"{named_day(day)}, at 10:30 in the morning." in summary
+        assert f"Then every week on {day:%A}s." in summary
+        assert summary.endswith(tg.words("sessions.confirm_add_series"))
+        await tg.press(COORDINATOR, "yes")
+        assert tg.replies(COORDINATOR) == [tg.words("sessions.added_series")]
+
+        [series] = await series_rows(scene)
+        assert (series.title, series.weekday, series.week_of_month, series.first_day) == (
+            "Tuesday Club",
+            day.weekday(),
+            None,
+            day,
+        )
+        meetings = [s for s in await _sessions(scene) if s.series_id == series.id]
+        zone = club.settings.zone
+        assert [utc(m.starts_at) for m in meetings[:3]] == [
+            at_local(day + timedelta(weeks=week), time(10, 30), zone) for week in range(3)
+        ]
+
+
+async def test_a_monthly_series_meets_on_the_same_weekday_of_the_month(
+    database_url: str,
+) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg = scene.tg
+        day = local_today(scene) + timedelta(days=3)
+        nth = (day.day - 1) // 7 + 1
+        which = ["first", "second", "third", "fourth", "last"][nth - 1]
+        summary = await _add_by_telegram(scene, "Crafternoon", day, "every_month", "2pm-4pm")
+        assert f"Then on the {which} {day:%A} of every month." in summary
+        await tg.press(COORDINATOR, "yes")
+        [series] = await series_rows(scene)
+        assert (series.weekday, series.week_of_month) == (day.weekday(), -1 if nth == 5 else nth)
+
+
+async def test_a_series_meeting_when_another_does_is_refused_and_asked_again(
+    database_url: str,
+) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg = scene.tg
+        day = local_today(scene) + timedelta(days=2)
+        await _add_by_telegram(scene, "Tuesday Club", day, "every_week", "10:30-12:30")
+        await tg.press(COORDINATOR, "yes")
+
+        await tg.say(COORDINATOR, "/sessions")
+        await tg.press(COORDINATOR, "add_session")
+        for typed in ("Singing", "music", typed_day(day + timedelta(weeks=1))):
+            await tg.say(COORDINATOR, typed)
+        await tg.press(COORDINATOR, "every_week")
+        await tg.say(COORDINATOR, "11:00")
+        await answer_in_turn(
+            scene,
+            [
+                ("13:00", "That overlaps the Tuesday Club, which meets at the same time."),
+                ("10:45", "The session must end after it starts."),
+            ],
+        )
+        assert len(await series_rows(scene)) == 1
+
+
+async def _sessions(scene: Scene) -> list[ClubSession]:
+    async with scene.club.units() as uow:
+        query = select(ClubSession).order_by(ClubSession.starts_at)
+        found = list(await uow.session.scalars(query))
+        uow.session.expunge_all()
+        return found
+
+
+CATALOGUE = Catalogue.load()
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUE.languages))
+def test_how_often_is_asked_with_short_buttons_in_every_language(language: str) -> None:
+    last_thursday = date(2026, 12, 31)  # the fifth Thursday of its month: "the last"
+    context = Context(Snapshot("telegram", "Healthy Living Club", None), {"day": "2026-12-31"})
+    asked = ClubSessions().question(context, "often")
+    labels = [CATALOGUE.label(language, choice) for choice in asked.choices]
+    assert len(labels) == 3
+    for label in labels:
+        assert "{" not in label and len(label.split()) <= 6, label
+    if language == "en":
+        assert labels[1:] == [
+            f"Every week on {last_thursday:%A}s",
+            f"The last {last_thursday:%A} of every month",
+        ]
+    [prompt] = asked.prompt
+    assert CATALOGUE.render(language, prompt).count("?") == 1

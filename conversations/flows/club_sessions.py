@@ -1,12 +1,13 @@
-"""The coordinator's sessions: add one, change its time or place, cancel it, or send its
-reminders now. Everyone who said they were coming hears about a change at once."""
+"""The coordinator's sessions: add one (only once, every week, or once a month on the
+same weekday), change one meeting's time or place, cancel it, or send its reminders now.
+Everyone who may come hears about a change at once."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from conversations.calendar import at_local
-from conversations.changes import AddSession, CancelSession, ChangeSession, RemindNow
+from conversations.calendar import LAST_WEEK, SeriesRule, at_local, week_of_month
+from conversations.changes import AddSeries, AddSession, CancelSession, ChangeSession, RemindNow
 from conversations.flow import Context, Flow, Goto, Question, Turn, choice, no_choice, yes_choice
 from conversations.flows.reminder import session_params
 from conversations.model import Choice, Text, text
@@ -14,6 +15,7 @@ from conversations.session_rules import (
     PASSED,
     SessionProblem,
     check_one_off,
+    check_series,
     normalise_postcode,
     read_clock,
     read_day,
@@ -67,15 +69,25 @@ class ClubSessions(Flow):
                 text("sessions.what"),
                 (choice("new_time", "🕒"), choice("new_place", "📍"), choice("cancel_it", "🚫")),
             )
+        if step == "often":
+            day = date.fromisoformat(ctx.data["day"])
+            weekday = text(f"weekday.{day.weekday()}")
+            which = text(f"ordinal.{_nth(day)}")
+            return Question(
+                (text("sessions.ask_often"),),
+                text("sessions.ask_often"),
+                (
+                    choice("only_once", "1️⃣"),
+                    choice("every_week", "🔁", weekday=weekday),
+                    choice("every_month", "🗓️", which=which, weekday=weekday),
+                ),
+            )
         if step in FREE_TEXT_STEPS:
             key = FREE_TEXT_STEPS[step]
             return Question((text(key),), text(key))
         if step == "confirm":
-            return Question(
-                (self._summary(ctx), text(f"sessions.confirm_{ctx.data['action']}")),
-                text(f"sessions.confirm_{ctx.data['action']}"),
-                (yes_choice(), no_choice()),
-            )
+            confirm = text(f"sessions.confirm_{self._doing(ctx)}")
+            return Question((*self._summary(ctx), confirm), confirm, (yes_choice(), no_choice()))
         raise KeyError(step)
 
     def _upcoming(self, ctx: Context) -> tuple[Choice, ...]:
@@ -94,10 +106,14 @@ class ClubSessions(Flow):
             raise LookupError("that session is no longer in the calendar")
         return found
 
-    def _summary(self, ctx: Context) -> Text:
+    def _doing(self, ctx: Context) -> str:
+        """The action, with adding a series told apart from adding one session."""
+        return "add_series" if self._rule(ctx) is not None else str(ctx.data["action"])
+
+    def _summary(self, ctx: Context) -> tuple[Text, ...]:
         data = ctx.data
         if data["action"] in {"cancel", "remind"}:
-            return text("sessions.about", **session_params(self._chosen(ctx), ctx.snapshot))
+            return (text("sessions.about", **session_params(self._chosen(ctx), ctx.snapshot)),)
         starts = datetime.fromisoformat(data["starts_at"])
         shown = SessionView(
             0,
@@ -109,7 +125,15 @@ class ClubSessions(Flow):
             starts,
             datetime.fromisoformat(data["ends_at"]),
         )
-        return text("sessions.about", **session_params(shown, ctx.snapshot))
+        about = text("sessions.about", **session_params(shown, ctx.snapshot))
+        rule = self._rule(ctx)
+        if rule is None:
+            return (about,)
+        weekday = text(f"weekday.{rule.weekday}")
+        if rule.week_of_month is None:
+            return about, text("sessions.repeats_weekly", weekday=weekday)
+        which = text(f"ordinal.{rule.week_of_month}")
+        return about, text("sessions.repeats_monthly", which=which, weekday=weekday)
 
     def answer(self, ctx: Context, step: str, answer: str) -> Turn:
         data = ctx.data
@@ -126,6 +150,9 @@ class ClubSessions(Flow):
             return self._picked(ctx)
         if step == "what":
             return self._what(ctx, answer)
+        if step == "often":
+            data["often"] = answer
+            return Turn(next=Goto(self.name, "start"))
         if step == "confirm":
             if answer != "yes":
                 return Turn(say=[text("sessions.nothing_changed")])
@@ -175,6 +202,8 @@ class ClubSessions(Flow):
         except SessionProblem as problem:
             return Turn(say=[text("sessions.problem", reason=str(problem))], retry=True)
         following = NEXT_STEP[step]
+        if step == "day" and data["action"] == "add":
+            following = "often"
         if data.get("only") == "time" and step == "end":
             following = "confirm"
         if data.get("only") == "place" and step == "postcode":
@@ -214,6 +243,7 @@ class ClubSessions(Flow):
         return found
 
     def _set_times(self, ctx: Context) -> None:
+        """The first meeting's moments; a series must not meet when another one does."""
         data = ctx.data
         zone = ctx.snapshot.zone
         day = date.fromisoformat(data["day"])
@@ -221,6 +251,20 @@ class ClubSessions(Flow):
         ends = at_local(day, time.fromisoformat(data["end"]), zone)
         check_one_off(starts, ends, ctx.snapshot.now)
         data["starts_at"], data["ends_at"] = starts.isoformat(), ends.isoformat()
+        rule = self._rule(ctx)
+        if rule is not None:
+            check_series(rule, [(series.title, series.rule) for series in ctx.snapshot.series])
+
+    def _rule(self, ctx: Context) -> SeriesRule | None:
+        """How a series being added meets, from its first day; None for a single session."""
+        data = ctx.data
+        often = data.get("often", "only_once")
+        if data["action"] != "add" or often == "only_once":
+            return None
+        day = date.fromisoformat(data["day"])
+        nth = _nth(day) if often == "every_month" else None
+        start, end = time.fromisoformat(data["start"]), time.fromisoformat(data["end"])
+        return SeriesRule(day.weekday(), nth, start, end, day)
 
     def _confirmed(self, ctx: Context) -> Turn:
         data = ctx.data
@@ -231,6 +275,12 @@ class ClubSessions(Flow):
             return Turn(say=[text("sessions.cancelled")], changes=[CancelSession(data["session"])])
         starts = datetime.fromisoformat(data["starts_at"])
         ends = datetime.fromisoformat(data["ends_at"])
+        rule = self._rule(ctx)
+        if rule is not None:
+            series = AddSeries(
+                data["title"], data["activity"], data["place"], data["postcode"], rule
+            )
+            return Turn(say=[text("sessions.added_series")], changes=[series])
         if action == "add":
             change = AddSession(
                 data["title"], data["activity"], data["place"], data["postcode"], starts, ends
@@ -238,3 +288,9 @@ class ClubSessions(Flow):
             return Turn(say=[text("sessions.added")], changes=[change])
         changed = ChangeSession(data["session"], starts, ends, data["place"], data["postcode"])
         return Turn(say=[text("sessions.changed")], changes=[changed])
+
+
+def _nth(day: date) -> int:
+    """Which of its month's weekdays `day` is: 1 to 4, or the last (a fifth is the last)."""
+    nth = week_of_month(day)
+    return LAST_WEEK if nth == 5 else nth
