@@ -421,3 +421,40 @@ def test_how_often_is_asked_with_short_buttons_in_every_language(language: str) 
         ]
     [prompt] = asked.prompt
     assert CATALOGUE.render(language, prompt).count("?") == 1
+
+
+async def test_a_session_further_ahead_is_picked_by_typing_its_date(database_url: str) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg, club = scene.tg, scene.club
+        zone = club.settings.zone
+        first = local_today(scene) + timedelta(days=2)
+        days = [first + timedelta(weeks=week) for week in range(4)]
+        ids = [await add_session(club, at_local(day, time(10, 30), zone)) for day in days]
+        afternoon = await add_session(club, at_local(days[3], time(14, 0), zone))
+        await tg.say(COORDINATOR, "/sessions")
+        await tg.press(COORDINATOR, "change_session")
+        pick = tg.words("sessions.pick")
+        assert [f"pick_{i}" in str(tg.question(COORDINATOR)) for i in ids] == [True] * 3 + [False]
+
+        await answer_in_turn(
+            scene,
+            [
+                ("soon", f"Please send a date, such as 3 December.\n\n{pick}"),
+                (typed_day(days[0] + timedelta(days=1)), tg.words("sessions.none_that_day")),
+                (typed_day(days[3]), tg.words("sessions.pick_hint")),
+            ],
+        )
+        assert tg.replies(COORDINATOR)[0].endswith(pick)
+        offered = str(tg.question(COORDINATOR)["reply_markup"])
+        assert f"pick_{ids[3]}" in offered and f"pick_{afternoon}" in offered
+        assert f"pick_{ids[0]}" not in offered
+        await tg.press(COORDINATOR, f"pick_{afternoon}")
+        assert tg.replies(COORDINATOR) == [tg.words("sessions.what")]
+
+        await tg.say(COORDINATOR, "/sessions")
+        await tg.press(COORDINATOR, "remind_session")
+        await tg.say(COORDINATOR, typed_day(days[2]))
+        [summary] = tg.replies(COORDINATOR)
+        assert f"{named_day(days[2])}, at 10:30 in the morning." in summary
+        await tg.press(COORDINATOR, "yes")
+        assert tg.replies(COORDINATOR) == [tg.words("sessions.reminding")]

@@ -8,7 +8,17 @@ from datetime import date, datetime, time
 
 from conversations.calendar import LAST_WEEK, SeriesRule, at_local, week_of_month
 from conversations.changes import AddSeries, AddSession, CancelSession, ChangeSession, RemindNow
-from conversations.flow import Context, Flow, Goto, Question, Turn, choice, no_choice, yes_choice
+from conversations.flow import (
+    SAID,
+    Context,
+    Flow,
+    Goto,
+    Question,
+    Turn,
+    choice,
+    no_choice,
+    yes_choice,
+)
 from conversations.flows.reminder import session_params
 from conversations.model import Choice, Text, text
 from conversations.session_rules import (
@@ -62,7 +72,13 @@ class ClubSessions(Flow):
                 ),
             )
         if step == "pick":
-            return Question((text("sessions.pick"),), text("sessions.pick"), self._upcoming(ctx))
+            return Question(
+                (text("sessions.pick_hint"), text("sessions.pick")),
+                text("sessions.pick"),
+                self._upcoming(ctx),
+                words_too=True,
+                whole_labels=True,
+            )
         if step == "what":
             return Question(
                 (text("sessions.what"),),
@@ -91,14 +107,39 @@ class ClubSessions(Flow):
         raise KeyError(step)
 
     def _upcoming(self, ctx: Context) -> tuple[Choice, ...]:
+        """The next few sessions, or those on the day the coordinator typed."""
         snapshot = ctx.snapshot
-        coming = [s for s in snapshot.sessions if not s.cancelled and s.starts_at > snapshot.now][
-            :SHOWN
-        ]
+        coming = self._coming(ctx)
+        if "on_day" in ctx.data:
+            coming = [s for s in coming if self._local_day(ctx, s) == ctx.data["on_day"]]
         return tuple(
             Choice(f"pick_{s.id}", text("sessions.label", **session_params(s, snapshot)), "📅")
-            for s in coming
+            for s in coming[:SHOWN]
         )
+
+    @staticmethod
+    def _coming(ctx: Context) -> list[SessionView]:
+        snapshot = ctx.snapshot
+        return [s for s in snapshot.sessions if not s.cancelled and s.starts_at > snapshot.now]
+
+    @staticmethod
+    def _local_day(ctx: Context, session: SessionView) -> str:
+        return session.starts_at.astimezone(ctx.snapshot.zone).date().isoformat()
+
+    def _typed_pick(self, ctx: Context, typed: str) -> Turn:
+        """A session further ahead than the buttons show, by its date."""
+        try:
+            day = self._day(ctx, typed).isoformat()
+        except SessionProblem as problem:
+            return Turn(say=[text("sessions.problem", reason=str(problem))], retry=True)
+        that_day = [s for s in self._coming(ctx) if self._local_day(ctx, s) == day]
+        if not that_day:
+            return Turn(say=[text("sessions.none_that_day")], retry=True)
+        if len(that_day) > 1:
+            ctx.data["on_day"] = day
+            return Turn(next=Goto(self.name, "pick"))
+        ctx.data["session"] = that_day[0].id
+        return self._picked(ctx)
 
     def _chosen(self, ctx: Context) -> SessionView:
         found = ctx.snapshot.session(ctx.data["session"])
@@ -146,6 +187,8 @@ class ClubSessions(Flow):
                 return Turn(say=[text("sessions.none")])
             return Turn(next=Goto(self.name, "pick"))
         if step == "pick":
+            if answer.startswith(SAID):
+                return self._typed_pick(ctx, answer.removeprefix(SAID))
             data["session"] = int(answer.removeprefix("pick_"))
             return self._picked(ctx)
         if step == "what":
