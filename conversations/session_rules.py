@@ -10,6 +10,7 @@ from conversations.calendar import LAST_WEEK, SeriesRule
 
 __all__ = [
     "PASSED",
+    "Overlap",
     "SessionProblem",
     "check_one_off",
     "check_series",
@@ -24,6 +25,10 @@ UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJL
 
 class SessionProblem(ValueError):
     """Why a session cannot be added, in words for the coordinator."""
+
+
+class Overlap(SessionProblem):
+    """A series would meet when another one does: its times (or day) must change."""
 
 
 PASSED = "That time has already passed. Please choose a future date."
@@ -69,7 +74,7 @@ def check_series(rule: SeriesRule, others: Sequence[tuple[str, SeriesRule]]) -> 
     _check_times(rule.start, rule.end)
     for title, other in others:
         if _overlap(rule, other):
-            raise SessionProblem(f"That overlaps the {title}, which meets at the same time.")
+            raise Overlap(f"That overlaps the {title}, which meets at the same time.")
 
 
 _MONTHS = {

@@ -384,11 +384,14 @@ async def test_a_series_meeting_when_another_does_is_refused_and_asked_again(
             await tg.say(COORDINATOR, typed)
         await tg.press(COORDINATOR, "every_week")
         await tg.say(COORDINATOR, "11:00")
+        overlap = "That overlaps the Tuesday Club, which meets at the same time."
         await answer_in_turn(
             scene,
             [
-                ("13:00", "That overlaps the Tuesday Club, which meets at the same time."),
-                ("10:45", "The session must end after it starts."),
+                ("13:00", f"{overlap}\n\n{tg.words('sessions.ask_start')}"),
+                ("12:30", tg.words("sessions.ask_end")),
+                ("12:00", "The session must end after it starts."),
+                ("14:00", tg.words("sessions.ask_place")),
             ],
         )
         assert len(await series_rows(scene)) == 1

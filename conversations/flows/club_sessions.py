@@ -23,6 +23,7 @@ from conversations.flows.reminder import session_params
 from conversations.model import Choice, Text, text
 from conversations.session_rules import (
     PASSED,
+    Overlap,
     SessionProblem,
     check_one_off,
     check_series,
@@ -242,6 +243,10 @@ class ClubSessions(Flow):
                 data["place"] = answer.strip()[:80]
             else:
                 data["postcode"] = normalise_postcode(answer)
+        except Overlap as problem:  # the start is as likely wrong as the end: ask both
+            return Turn(
+                say=[text("sessions.problem", reason=str(problem))], next=Goto(self.name, "start")
+            )
         except SessionProblem as problem:
             return Turn(say=[text("sessions.problem", reason=str(problem))], retry=True)
         following = NEXT_STEP[step]
