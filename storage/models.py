@@ -215,6 +215,9 @@ class ClubSession(Base):
     ends_at: Mapped[datetime]
     cancelled_at: Mapped[datetime | None]
     changed_at: Mapped[datetime | None]
+    series_slot: Mapped[datetime | None]
+    """For a series meeting: the start the series gave it, kept when the meeting moves,
+    so the calendar never adds it again at its old time."""
 
 
 class SessionAnswer(Base):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.calendar import SeriesRule, occurrences
@@ -82,10 +82,9 @@ class SessionsRepository:
         """Add each series' meetings between two days that are not in the calendar yet."""
         added = 0
         for series in await self._session.scalars(select(SessionSeries)):
+            slot = func.coalesce(ClubSession.series_slot, ClubSession.starts_at)
             known = set(
-                await self._session.scalars(
-                    select(ClubSession.starts_at).where(ClubSession.series_id == series.id)
-                )
+                await self._session.scalars(select(slot).where(ClubSession.series_id == series.id))
             )
             known_utc = {moment.replace(tzinfo=None) for moment in known}
             for meeting in occurrences(rule_of(series), first, last, zone):
@@ -100,6 +99,7 @@ class SessionsRepository:
                         postcode=series.postcode,
                         starts_at=meeting.starts_at,
                         ends_at=meeting.ends_at,
+                        series_slot=meeting.starts_at,
                     )
                 )
                 added += 1

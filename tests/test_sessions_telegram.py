@@ -20,7 +20,7 @@ from conversations.snapshot import Snapshot
 from storage.models import ClubSession, SessionSeries, utc_now
 from storage.outbox import Status
 from tests.coordinator_support import COORDINATOR, Scene, add_session, coordinator_club, person
-from tests.test_reminders_support import FakeClock, outbox, planner_for
+from tests.test_reminders_support import FakeClock, add_series, outbox, planner_for
 
 TOM, UNA = 1001, 1002
 SUE, VIC = "+447700900201", "+447700900301"
@@ -461,3 +461,30 @@ async def test_a_session_further_ahead_is_picked_by_typing_its_date(database_url
         assert f"{named_day(days[2])}, at 10:30 in the morning." in summary
         await tg.press(COORDINATOR, "yes")
         assert tg.replies(COORDINATOR) == [tg.words("sessions.reminding")]
+
+
+async def test_a_series_meeting_moved_is_never_added_again_at_its_old_time(
+    database_url: str,
+) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg, club = scene.tg, scene.club
+        zone = club.settings.zone
+        day = local_today(scene) + timedelta(days=2)
+        series = await add_series(club, "Thursday Club", day.weekday(), time(10, 30), time(12))
+        await club.planner.plan()
+        scene.club.dialogue.shape.forget()
+        [first, *_] = [s for s in await _sessions(scene) if s.series_id == series]
+        old_start = at_local(day, time(10, 30), zone)
+        assert utc(first.starts_at) == old_start
+
+        await _choose_to_change(scene, first.id, "new_time")
+        for typed in (typed_day(day + timedelta(days=1)), "2pm", "3:30pm"):
+            await tg.say(COORDINATOR, typed)
+        await tg.press(COORDINATOR, "yes")
+        await club.planner.plan()  # as the dispatcher does every minute
+
+        meetings = [s for s in await _sessions(scene) if s.series_id == series]
+        starts = [utc(s.starts_at) for s in meetings]
+        assert old_start not in starts
+        assert starts[0] == at_local(day + timedelta(days=1), time(14), zone)
+        assert starts[1] == at_local(day + timedelta(weeks=1), time(10, 30), zone)
