@@ -478,6 +478,16 @@ async def test_a_series_meeting_moved_is_never_added_again_at_its_old_time(
         assert utc(first.starts_at) == old_start
 
         await _choose_to_change(scene, first.id, "new_time")
+        for typed in (typed_day(day + timedelta(weeks=1)), "10:30"):
+            await tg.say(COORDINATOR, typed)
+        await tg.say(COORDINATOR, "12:00")  # onto next week's meeting
+        assert tg.replies(COORDINATOR)[0].startswith(
+            "The Thursday Club already meets at that time."
+        )
+        await tg.say(COORDINATOR, "/sessions")
+        await tg.press(COORDINATOR, "change_session")
+        await tg.press(COORDINATOR, f"pick_{first.id}")
+        await tg.press(COORDINATOR, "new_time")
         for typed in (typed_day(day + timedelta(days=1)), "2pm", "3:30pm"):
             await tg.say(COORDINATOR, typed)
         await tg.press(COORDINATOR, "yes")

@@ -298,10 +298,20 @@ class ClubSessions(Flow):
         starts = at_local(day, time.fromisoformat(data["start"]), zone)
         ends = at_local(day, time.fromisoformat(data["end"]), zone)
         check_one_off(starts, ends, ctx.snapshot.now)
+        if data["action"] == "change":
+            self._check_not_on_a_sibling(ctx, starts)
         data["starts_at"], data["ends_at"] = starts.isoformat(), ends.isoformat()
         rule = self._rule(ctx)
         if rule is not None:
             check_series(rule, [(series.title, series.rule) for series in ctx.snapshot.series])
+
+    def _check_not_on_a_sibling(self, ctx: Context, starts: datetime) -> None:
+        """A series meeting moved onto another meeting of its series would be the same one."""
+        moving = self._chosen(ctx)
+        for other in ctx.snapshot.sessions:
+            same_series = moving.series_id is not None and other.series_id == moving.series_id
+            if same_series and other.id != moving.id and other.starts_at == starts:
+                raise SessionProblem(f"The {moving.title} already meets at that time.")
 
     def _rule(self, ctx: Context) -> SeriesRule | None:
         """How a series being added meets, from its first day; None for a single session."""
