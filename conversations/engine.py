@@ -53,8 +53,6 @@ COMMAND_FLOWS = {
 }
 """Commands and the flows they open. Everyone unknown is sent to registration."""
 
-LONGEST_ANSWER = 500
-
 
 def asking(
     question: Question, question_id: int, say: Sequence[Text] = (), short: bool = False
@@ -231,7 +229,7 @@ class Engine:
             outcome.taken = key
         if key == HELP_CHOICE:
             return self._help(snapshot, position, outcome, question)
-        if not question.choices and len(key) > LONGEST_ANSWER:
+        if not question.choices and question.longest is not None and len(key) > question.longest:
             return self._ask(ctx, position, question, outcome, [text("common.too_long")])
         turn = flow.answer(ctx, position.step, key)
         if turn.retry:

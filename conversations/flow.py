@@ -43,6 +43,9 @@ class Context:
         return self.snapshot.person
 
 
+LONGEST_ANSWER = 500
+
+
 @dataclass(frozen=True)
 class Question:
     """A step's question. No choices means free text is expected."""
@@ -61,6 +64,9 @@ class Question:
     whole_labels: bool = False
     """Typed words pick a choice only as its whole label, a digit or a yes/no word, never
     by one word shared with a label: "español" is not the "Español, Polski" button."""
+    longest: int | None = LONGEST_ANSWER
+    """The most letters a typed answer may have (the engine refuses longer ones kindly);
+    None when the flow checks the length itself, with words of its own."""
 
     @property
     def hint(self) -> Hint:

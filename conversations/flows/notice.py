@@ -33,7 +33,7 @@ class Notice(Flow):
 
     def question(self, ctx: Context, step: str) -> Question:
         if step == "write":
-            return Question((text("notice.write"),), text("notice.write"))
+            return Question((text("notice.write"),), text("notice.write"), longest=None)
         if step == "voice":
             return Question(
                 (text("notice.voice"),),
