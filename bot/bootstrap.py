@@ -161,14 +161,15 @@ def voice_maker(speech: SpeechCache, catalogue: Catalogue) -> VoiceMaker:
 
 def session_follow_up(planner: ReminderPlanner) -> SessionListener:
     """After a coordinator's change: tell those coming, or send reminders (short notice);
-    a session that moved has its reminders planned again for its new time."""
+    a session that moved has its reminders planned again for its new time (now if it is
+    soon, else when the planner's turn comes)."""
 
     async def follow_up(event: str, session_id: int) -> None:
         if event in {"cancelled", "changed"}:
             await planner.announce(session_id, event)
-        elif event == "moved":
-            await planner.announce(session_id, "changed")
-            await planner.replan(session_id)
+        elif event == "moved":  # its unsent reminders were withdrawn with the change
+            await planner.announce(session_id, "changed", moved=True)
+            await planner.plan()
         elif event == "remind":
             await planner.remind_now(session_id)
         else:

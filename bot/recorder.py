@@ -113,8 +113,9 @@ async def record(
                 await _help(uow, address, speaker, change, result)
             case AddSession() | AddSeries() | ChangeSession() | CancelSession() | RemindNow():
                 event = await _sessions(uow, change)
+                about = {"series" if isinstance(change, AddSeries) else "session": event[1]}
                 await uow.records.audit(
-                    speaker.id if speaker else None, f"session {event[0]}", session=event[1]
+                    speaker.id if speaker else None, f"session {event[0]}", **about
                 )
                 result.session_events.append(event)
             case SendNotice(words, group, activity, voice):
@@ -209,6 +210,8 @@ async def _sessions(
         await uow.sessions.cancel(meeting)
         return "cancelled", meeting.id
     moved = aware(meeting.starts_at) != aware(change.starts_at)
+    if moved:  # planned again for the new time, after the commit and by every planning
+        await uow.outbox.withdraw(meeting.id, ["reminder", "followup"], "session moved")
     meeting.starts_at = change.starts_at
     meeting.ends_at = change.ends_at
     meeting.place = change.place

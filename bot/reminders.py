@@ -217,9 +217,9 @@ class ReminderPlanner:
             await uow.commit()
         return queued
 
-    async def announce(self, session_id: int, notice: str) -> int:
-        """Tell everyone who may come that a session changed or was cancelled: at once, or
-        early next morning if decided at night."""
+    async def announce(self, session_id: int, notice: str, moved: bool = False) -> int:
+        """Tell everyone who may come that a session changed (`moved`: to another time) or
+        was cancelled: at once, or early next morning if decided at night."""
         now = self._clock()
         due = outside_quiet_hours(now, self._zone, self.times, wake=self.times.urgent_morning)
         stamp = now.strftime("%Y%m%d%H%M")
@@ -227,7 +227,7 @@ class ReminderPlanner:
             meeting = await uow.sessions.get(session_id)
             if meeting is None:
                 return 0
-            coming = await self._expected(uow, meeting.id)
+            coming = await self._expected(uow, meeting.id, moved)
             carers = await uow.sessions.reminder_carers(coming)
             deliveries: list[Delivery] = []
             for member_id in coming:
@@ -243,23 +243,11 @@ class ReminderPlanner:
         return queued
 
     @staticmethod
-    async def _expected(uow: UnitOfWork, session_id: int) -> list[int]:
+    async def _expected(uow: UnitOfWork, session_id: int, moved: bool) -> list[int]:
         """Members who said they were coming, and those reminded who have not said no:
-        either may turn up at the old time unless told."""
+        either may turn up at the old time unless told. When the session moved, those who
+        said no too: the new time may suit them."""
         answers = await uow.sessions.answers(session_id)
         reminded = await uow.outbox.reminded(session_id)
         maybe = set(answers) | reminded
-        return sorted(pid for pid in maybe if answers.get(pid) != "not_coming")
-
-    async def replan(self, session_id: int) -> int:
-        """After a session moved: its reminders not yet sent are planned again for the new
-        time (those already sent stay sent; the change notice tells their people)."""
-        now = self._clock()
-        async with self._units() as uow:
-            meeting = await uow.sessions.get(session_id)
-            if meeting is None or meeting.cancelled_at is not None:
-                return 0
-            await uow.outbox.withdraw(session_id, ["reminder", "followup"], "session moved")
-            queued = await self._queue_reminders(uow, meeting, now)
-            await uow.commit()
-        return queued
+        return sorted(pid for pid in maybe if moved or answers.get(pid) != "not_coming")

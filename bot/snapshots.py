@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.broadcasts import count_reached
+from bot.reminders import CALENDAR_WEEKS
 from bot.views import person_view, session_view
 from conversations import Input, InputKind, PersonView, Position, SeriesView, Snapshot
 from conversations.flows.reminder import read_session_choice
@@ -25,8 +26,9 @@ __all__ = ["ClubShape", "load_position", "sessions_named", "take_snapshot"]
 
 SHAPE_SECONDS = 5.0
 SESSIONS_BACK = 7
-SESSIONS_AHEAD = 35
-"""Days of sessions the engine can see: last week's (for late answers) and the coming ones."""
+SESSIONS_AHEAD = 7 * CALENDAR_WEEKS
+"""Days of sessions the engine can see: last week's (for late answers) and every coming one
+the calendar holds, so a coordinator can pick, move or cancel any of them."""
 
 
 class ClubShape:
@@ -49,9 +51,7 @@ class ClubShape:
         activities = await uow.club.activities()
         self.activities = tuple(activity.key for activity in activities)
         self.activity_ids = {activity.key: activity.id for activity in activities}
-        self.series = tuple(
-            SeriesView(s.id, s.title, rule_of(s)) for s in await uow.club.series()
-        )
+        self.series = tuple(SeriesView(s.id, s.title, rule_of(s)) for s in await uow.club.series())
         self.sessions = tuple(
             session_view(s)
             for s in await uow.sessions.recent_and_coming(now, SESSIONS_BACK, SESSIONS_AHEAD)

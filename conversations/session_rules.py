@@ -10,7 +10,7 @@ from conversations.calendar import LAST_WEEK, SeriesRule
 
 __all__ = [
     "PASSED",
-    "Overlap",
+    "NotThen",
     "SessionProblem",
     "check_one_off",
     "check_series",
@@ -27,8 +27,9 @@ class SessionProblem(ValueError):
     """Why a session cannot be added, in words for the coordinator."""
 
 
-class Overlap(SessionProblem):
-    """A series would meet when another one does: its times (or day) must change."""
+class NotThen(SessionProblem):
+    """The session cannot be at that moment at all (it has passed, or another meeting has
+    it): the coordinator is asked the day again, so no earlier answer can trap them."""
 
 
 PASSED = "That time has already passed. Please choose a future date."
@@ -51,7 +52,7 @@ def check_one_off(starts_at: datetime, ends_at: datetime, now: datetime) -> None
     if ends_at <= starts_at:
         raise SessionProblem("The session must end after it starts.")
     if starts_at <= now:
-        raise SessionProblem(PASSED)
+        raise NotThen(PASSED)
 
 
 def _overlap(a: SeriesRule, b: SeriesRule) -> bool:
@@ -74,7 +75,7 @@ def check_series(rule: SeriesRule, others: Sequence[tuple[str, SeriesRule]]) -> 
     _check_times(rule.start, rule.end)
     for title, other in others:
         if _overlap(rule, other):
-            raise Overlap(f"That overlaps the {title}, which meets at the same time.")
+            raise NotThen(f"That overlaps the {title}, which meets at the same time.")
 
 
 _MONTHS = {

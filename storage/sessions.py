@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.calendar import SeriesRule, occurrences
@@ -82,11 +82,14 @@ class SessionsRepository:
         """Add each series' meetings between two days that are not in the calendar yet."""
         added = 0
         for series in await self._session.scalars(select(SessionSeries)):
-            slot = func.coalesce(ClubSession.series_slot, ClubSession.starts_at)
-            known = set(
-                await self._session.scalars(select(slot).where(ClubSession.series_id == series.id))
+            found = await self._session.execute(
+                select(ClubSession.series_slot, ClubSession.starts_at).where(
+                    ClubSession.series_id == series.id
+                )
             )
-            known_utc = {moment.replace(tzinfo=None) for moment in known}
+            # A meeting's own slot, and where a moved meeting went: neither is added again.
+            taken = {moment for row in found.all() for moment in row if moment is not None}
+            known_utc = {moment.replace(tzinfo=None) for moment in taken}
             for meeting in occurrences(rule_of(series), first, last, zone):
                 if meeting.starts_at.replace(tzinfo=None) in known_utc:
                     continue

@@ -113,7 +113,9 @@ async def test_a_session_is_added_and_each_bad_answer_is_asked_again(database_ur
         assert utc(added.ends_at) == at_local(day, time(12, 30), zone)
 
 
-async def test_a_start_already_passed_today_is_refused_at_the_start(database_url: str) -> None:
+async def test_a_start_already_passed_today_asks_the_day_again(database_url: str) -> None:
+    """Late in the day every time today may have passed: the day is asked again, so the
+    coordinator is never stuck typing times."""
     async with coordinator_club(database_url) as scene:
         tg = scene.tg
         now = utc_now().astimezone(scene.club.settings.zone)
@@ -121,7 +123,6 @@ async def test_a_start_already_passed_today_is_refused_at_the_start(database_url
             now += timedelta(minutes=2)  # a minute ago must still be today
         await tg.say(COORDINATOR, "/sessions")
         await tg.press(COORDINATOR, "add_session")
-        ask_start = tg.words("sessions.ask_start")
         earlier = (now - timedelta(minutes=1)).strftime("%H:%M")
         await answer_in_turn(
             scene,
@@ -132,7 +133,16 @@ async def test_a_start_already_passed_today_is_refused_at_the_start(database_url
             ],
         )
         await tg.press(COORDINATOR, "only_once")
-        await answer_in_turn(scene, [(earlier, f"{PASSED}\n\n{ask_start}")])
+        tomorrow = typed_day(now.date() + timedelta(days=1))
+        await answer_in_turn(
+            scene,
+            [
+                (earlier, f"{PASSED}\n\n{tg.words('sessions.ask_day')}"),
+                (tomorrow, tg.words("sessions.ask_often")),
+            ],
+        )
+        await tg.press(COORDINATOR, "only_once")
+        await answer_in_turn(scene, [(earlier, tg.words("sessions.ask_end"))])
 
 
 async def _coming_reminded_and_not(scene: Scene, starts: datetime) -> dict[str, int]:
@@ -195,8 +205,8 @@ async def test_moving_a_session_tells_those_who_may_come_and_reminds_at_the_new_
         assert utc(moved.starts_at) == new_start
         assert utc(moved.ends_at) == at_local(new_day, time(16, 0), zone)
 
-        notices = await outbox(club, kind="notice")
-        assert sorted(r.person_id for r in notices) == [ids["Tom"], ids["Una"]]
+        notices = await outbox(club, kind="notice")  # Vic said no to the old time only
+        assert sorted(r.person_id for r in notices) == [ids["Tom"], ids["Una"], ids["Vic"]]
 
         rows = await outbox(club, session_id=session)
         sent = {(r.person_id, r.payload.get("kind")) for r in rows if r.status == Status.SENT}
@@ -204,7 +214,11 @@ async def test_moving_a_session_tells_those_who_may_come_and_reminds_at_the_new_
         withdrawn = [r for r in rows if r.status == Status.SKIPPED]
         assert {r.id for r in withdrawn} == waiting_before
         assert {r.last_error for r in withdrawn} == {"session moved"}
-        now = utc_now()
+        assert not [r for r in rows if r.status == Status.PENDING and r.kind != "notice"]
+
+        planned_at = new_start - timedelta(hours=36)  # the planner's turn, as every minute
+        await planner_for(club, FakeClock(planned_at)).plan()
+        rows = await outbox(club, session_id=session)
         waiting = [r for r in rows if r.status == Status.PENDING and r.kind == "reminder"]
         assert {(r.person_id, r.payload["kind"]) for r in waiting} == {
             (ids["Tom"], "day_before"),
@@ -215,7 +229,8 @@ async def test_moving_a_session_tells_those_who_may_come_and_reminds_at_the_new_
             (ids["Sue"], "morning"),
         }
         for row in waiting:
-            assert utc(row.due_at) == reminder_due(row.payload["kind"], new_start, zone, times, now)
+            due = reminder_due(row.payload["kind"], new_start, zone, times, planned_at)
+            assert utc(row.due_at) == due
 
         [notice_due] = {utc(r.due_at) for r in notices}
         await scene.drain(FakeClock(notice_due))
@@ -388,10 +403,17 @@ async def test_a_series_meeting_when_another_does_is_refused_and_asked_again(
         await answer_in_turn(
             scene,
             [
-                ("13:00", f"{overlap}\n\n{tg.words('sessions.ask_start')}"),
-                ("12:30", tg.words("sessions.ask_end")),
-                ("12:00", "The session must end after it starts."),
-                ("14:00", tg.words("sessions.ask_place")),
+                ("13:00", f"{overlap}\n\n{tg.words('sessions.ask_day')}"),
+                (typed_day(day + timedelta(days=1)), tg.words("sessions.ask_often")),
+            ],
+        )
+        await tg.press(COORDINATOR, "only_once")  # a change of mind: once is enough
+        await answer_in_turn(
+            scene,
+            [
+                ("11:00", tg.words("sessions.ask_end")),
+                ("10:45", "The session must end after it starts."),
+                ("13:00", tg.words("sessions.ask_place")),
             ],
         )
         assert len(await series_rows(scene)) == 1
@@ -498,3 +520,31 @@ async def test_a_series_meeting_moved_is_never_added_again_at_its_old_time(
         assert old_start not in starts
         assert starts[0] == at_local(day + timedelta(days=1), time(14), zone)
         assert starts[1] == at_local(day + timedelta(weeks=1), time(10, 30), zone)
+
+
+async def test_a_meeting_moved_onto_a_later_meeting_s_time_is_not_doubled(
+    database_url: str,
+) -> None:
+    """Moved past the calendar's end onto the series' own time that day: when the calendar
+    reaches that day, the series adds nothing there (it once failed every planning)."""
+    async with coordinator_club(database_url) as scene:
+        tg, club = scene.tg, scene.club
+        zone = club.settings.zone
+        day = local_today(scene) + timedelta(days=2)
+        series = await add_series(club, "Thursday Club", day.weekday(), time(10, 30), time(12))
+        await club.planner.plan()
+        scene.club.dialogue.shape.forget()
+        [first, *_] = [s for s in await _sessions(scene) if s.series_id == series]
+
+        far = day + timedelta(weeks=10)
+        await _choose_to_change(scene, first.id, "new_time")
+        for typed in (typed_day(far), "10:30", "12:00"):
+            await tg.say(COORDINATOR, typed)
+        await tg.press(COORDINATOR, "yes")
+        assert tg.replies(COORDINATOR) == [tg.words("sessions.changed")]
+
+        later = utc_now() + timedelta(weeks=4)  # the calendar now reaches that day
+        await planner_for(club, FakeClock(later)).plan()
+        far_start = at_local(far, time(10, 30), zone)
+        on_that_day = [s for s in await _sessions(scene) if utc(s.starts_at) == far_start]
+        assert [s.id for s in on_that_day] == [first.id]

@@ -23,7 +23,7 @@ from conversations.flows.reminder import session_params
 from conversations.model import Choice, Text, text
 from conversations.session_rules import (
     PASSED,
-    Overlap,
+    NotThen,
     SessionProblem,
     check_one_off,
     check_series,
@@ -243,9 +243,9 @@ class ClubSessions(Flow):
                 data["place"] = answer.strip()[:80]
             else:
                 data["postcode"] = normalise_postcode(answer)
-        except Overlap as problem:  # the start is as likely wrong as the end: ask both
+        except NotThen as problem:  # the day may be what is wrong: ask from there again
             return Turn(
-                say=[text("sessions.problem", reason=str(problem))], next=Goto(self.name, "start")
+                say=[text("sessions.problem", reason=str(problem))], next=Goto(self.name, "day")
             )
         except SessionProblem as problem:
             return Turn(say=[text("sessions.problem", reason=str(problem))], retry=True)
@@ -280,7 +280,7 @@ class ClubSessions(Flow):
         start = self._clock(typed)
         day = date.fromisoformat(ctx.data["day"])
         if at_local(day, start, ctx.snapshot.zone) <= ctx.snapshot.now:
-            raise SessionProblem(PASSED)
+            raise NotThen(PASSED)
         return start
 
     @staticmethod
@@ -311,7 +311,7 @@ class ClubSessions(Flow):
         for other in ctx.snapshot.sessions:
             same_series = moving.series_id is not None and other.series_id == moving.series_id
             if same_series and other.id != moving.id and other.starts_at == starts:
-                raise SessionProblem(f"The {moving.title} already meets at that time.")
+                raise NotThen(f"The {moving.title} already meets at that time.")
 
     def _rule(self, ctx: Context) -> SeriesRule | None:
         """How a series being added meets, from its first day; None for a single session."""
