@@ -51,23 +51,27 @@ def add_session_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     remind.add_argument("session", type=int)
 
 
+class CommandProblem(ValueError):
+    """A command that cannot be carried out as typed, in one English line."""
+
+
 def _clock(typed: str, name: str) -> time:
     try:
         return time.fromisoformat(typed)
     except ValueError:
-        raise SessionProblem(f"--{name} must be a time such as 10:30.") from None
+        raise CommandProblem(f"--{name} must be a time such as 10:30.") from None
 
 
 def _day(typed: str, name: str) -> date:
     try:
         return date.fromisoformat(typed)
     except ValueError:
-        raise SessionProblem(f"--{name} must be a date such as 2026-12-03.") from None
+        raise CommandProblem(f"--{name} must be a date such as 2026-12-03.") from None
 
 
 def _weekday(typed: str) -> int:
     if typed.strip().lower() not in WEEKDAYS:
-        raise SessionProblem(f"{typed!r} is not a weekday, such as wednesday.")
+        raise CommandProblem(f"{typed!r} is not a weekday, such as wednesday.")
     return WEEKDAYS.index(typed.strip().lower())
 
 
@@ -83,8 +87,11 @@ async def run_session_command(club: Club, arguments: argparse.Namespace) -> int:
         else:
             queued = await club.planner.remind_now(arguments.session)
             print(f"{queued} reminders queued to send now.")
-    except SessionProblem as problem:
+    except CommandProblem as problem:
         print(f"Not done: {problem}")
+        return 2
+    except SessionProblem as problem:
+        print(f"Not done: {club.catalogue.render('en', problem.words)}")
         return 2
     return 0
 
@@ -95,7 +102,7 @@ async def _add(club: Club, arguments: argparse.Namespace) -> str:
     end = _clock(arguments.end, "end")
     postcode = normalise_postcode(arguments.postcode)
     if arguments.activity not in await _activity_keys(club):
-        raise SessionProblem(f"{arguments.activity!r} is not one of the club's activities.")
+        raise CommandProblem(f"{arguments.activity!r} is not one of the club's activities.")
     details = {
         "title": arguments.title.strip(),
         "activity_key": arguments.activity,
@@ -104,7 +111,7 @@ async def _add(club: Club, arguments: argparse.Namespace) -> str:
     }
     if arguments.weekly is None and arguments.monthly is None:
         if arguments.date is None:
-            raise SessionProblem("A one-off session needs --date (or use --weekly or --monthly).")
+            raise CommandProblem("A one-off session needs --date (or use --weekly or --monthly).")
         day = _day(arguments.date, "date")
         starts, ends = at_local(day, start, zone), at_local(day, end, zone)
         check_one_off(starts, ends, utc_now())
@@ -126,12 +133,12 @@ async def _add(club: Club, arguments: argparse.Namespace) -> str:
 def _rule(arguments: argparse.Namespace, start: time, end: time, today: date) -> SeriesRule:
     first = _day(arguments.first_day, "from") if arguments.first_day else today
     if first < today:
-        raise SessionProblem("--from is in the past. Please choose today or later.")
+        raise CommandProblem("--from is in the past. Please choose today or later.")
     if arguments.weekly is not None:
         return SeriesRule(_weekday(arguments.weekly), None, start, end, first)
     which, _, day = arguments.monthly.strip().lower().partition(" ")
     if which not in ORDINALS:
-        raise SessionProblem("--monthly must look like 'first sunday' or 'last friday'.")
+        raise CommandProblem("--monthly must look like 'first sunday' or 'last friday'.")
     return SeriesRule(_weekday(day), ORDINALS[which], start, end, first)
 
 
@@ -161,9 +168,9 @@ async def _cancel(club: Club, session_id: int) -> str:
     async with club.units() as uow:
         meeting = await uow.sessions.get(session_id)
         if meeting is None:
-            raise SessionProblem(f"There is no session {session_id}.")
+            raise CommandProblem(f"There is no session {session_id}.")
         if meeting.cancelled_at is not None:
-            raise SessionProblem(f"Session {session_id} is already cancelled.")
+            raise CommandProblem(f"Session {session_id} is already cancelled.")
         await uow.sessions.cancel(meeting)
         await uow.records.audit(None, "session cancelled", session=session_id)
         await uow.commit()

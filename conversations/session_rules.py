@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from conversations.calendar import LAST_WEEK, SeriesRule
+from conversations.model import text
 
 __all__ = [
-    "PASSED",
     "NotThen",
     "SessionProblem",
     "check_one_off",
@@ -24,7 +24,12 @@ UK_POSTCODE = re.compile(r"^(GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJL
 
 
 class SessionProblem(ValueError):
-    """Why a session cannot be added, in words for the coordinator."""
+    """Why a session cannot be as given: `words` is a catalogue text, so the coordinator
+    reads it in their own language (the command line prints it in English)."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        super().__init__(reason)
+        self.words = text(f"sessions.problem.{reason}", **params)
 
 
 class NotThen(SessionProblem):
@@ -32,27 +37,24 @@ class NotThen(SessionProblem):
     it): the coordinator is asked the day again, so no earlier answer can trap them."""
 
 
-PASSED = "That time has already passed. Please choose a future date."
-
-
 def normalise_postcode(typed: str) -> str:
     """ "se279ju" -> "SE27 9JU"; raises SessionProblem when it is not a UK postcode."""
     squeezed = "".join(typed.split()).upper()
     if len(squeezed) < 5 or not UK_POSTCODE.match(squeezed):
-        raise SessionProblem(f"{typed!r} is not a UK postcode, such as SE27 9JU.")
+        raise SessionProblem("not_postcode", typed=typed.strip())
     return f"{squeezed[:-3]} {squeezed[-3:]}"
 
 
 def _check_times(start: time, end: time) -> None:
     if end <= start:
-        raise SessionProblem("The session must end after it starts.")
+        raise SessionProblem("end_first")
 
 
 def check_one_off(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
     if ends_at <= starts_at:
-        raise SessionProblem("The session must end after it starts.")
+        raise SessionProblem("end_first")
     if starts_at <= now:
-        raise NotThen(PASSED)
+        raise NotThen("passed")
 
 
 def _overlap(a: SeriesRule, b: SeriesRule) -> bool:
@@ -75,7 +77,7 @@ def check_series(rule: SeriesRule, others: Sequence[tuple[str, SeriesRule]]) -> 
     _check_times(rule.start, rule.end)
     for title, other in others:
         if _overlap(rule, other):
-            raise NotThen(f"That overlaps the {title}, which meets at the same time.")
+            raise NotThen("overlap", title=title)
 
 
 _MONTHS = {

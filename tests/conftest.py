@@ -64,7 +64,11 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
         if name.startswith(("TELEGRAM_", "TWILIO_")) or name in {
-            "DATABASE_URL", "PUBLIC_URL", "TTS_ENGINE", "CLUB_NAME", "CLUB_TIMEZONE",
+            "DATABASE_URL",
+            "PUBLIC_URL",
+            "TTS_ENGINE",
+            "CLUB_NAME",
+            "CLUB_TIMEZONE",
         }:
             monkeypatch.delenv(name)
 

@@ -58,7 +58,7 @@ JSONDict = dict[str, Any]
 
 
 def callback_key(data: str) -> str:
-    """"q12:member" -> "member"."""
+    """ "q12:member" -> "member"."""
     return data.partition(":")[2]
 
 
@@ -161,9 +161,7 @@ class TelegramClub:
         shown = [b["callback_data"] for row in keyboard_of(message) for b in row]
         raise AssertionError(f"no {key!r} button under message: {shown}")
 
-    async def press(
-        self, chat_id: int, key: str, message: JSONDict | None = None
-    ) -> JSONDict:
+    async def press(self, chat_id: int, key: str, message: JSONDict | None = None) -> JSONDict:
         """Press the `key` button under `message` (default: the newest question)."""
         message = message or self.question(chat_id)
         data = self.button(message, key)

@@ -49,17 +49,26 @@ OTHER = 5151
 # An OGG page header carrying an OpusHead (pre-skip 312) and a last page at granule
 # 312 + 3 * 48000: three seconds of Opus, as far as a duration reader is concerned.
 OGG_OPUS = (
-    b"OggS\x00\x02" + (0).to_bytes(8, "little") + b"\x00" * 12 + b"OpusHead\x01\x01"
-    + (312).to_bytes(2, "little") + b"\x80\xbb\x00\x00\x00\x00\x00"
-    + b"OggS\x00\x04" + (312 + 3 * 48000).to_bytes(8, "little") + b"\x00" * 12 + b"audio"
+    b"OggS\x00\x02"
+    + (0).to_bytes(8, "little")
+    + b"\x00" * 12
+    + b"OpusHead\x01\x01"
+    + (312).to_bytes(2, "little")
+    + b"\x80\xbb\x00\x00\x00\x00\x00"
+    + b"OggS\x00\x04"
+    + (312 + 3 * 48000).to_bytes(8, "little")
+    + b"\x00" * 12
+    + b"audio"
 )
 
 
 def keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [InlineKeyboardButton("✅ Yes, I am coming", callback_data="q7:yes")],
-        [InlineKeyboardButton("❌ No, not this time", callback_data="q7:no")],
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton("✅ Yes, I am coming", callback_data="q7:yes")],
+            [InlineKeyboardButton("❌ No, not this time", callback_data="q7:no")],
+        ]
+    )
 
 
 @pytest.fixture
@@ -108,7 +117,8 @@ async def test_an_unknown_method_is_not_found(fake: FakeBotApi) -> None:
 
 
 async def test_send_message_records_the_keyboard_and_echoes_it(
-    fake: FakeBotApi, bot: Bot,
+    fake: FakeBotApi,
+    bot: Bot,
 ) -> None:
     first = await bot.send_message(PERSON, "Are you coming on Tuesday?", reply_markup=keyboard())
     second = await bot.send_message(PERSON, "Thank you.")
@@ -122,7 +132,8 @@ async def test_send_message_records_the_keyboard_and_echoes_it(
     assert call.params["chat_id"] == PERSON
     assert call.params["reply_markup"] == keyboard().to_dict()
     assert [m["text"] for m in fake.sent_messages(PERSON)] == [
-        "Are you coming on Tuesday?", "Thank you.",
+        "Are you coming on Tuesday?",
+        "Thank you.",
     ]
     assert fake.accepted_by_chat == {PERSON: 2, OTHER: 1}
 
@@ -142,7 +153,9 @@ async def test_json_bodies_with_json_encoded_fields_are_understood(fake: FakeBot
 
 
 async def test_send_voice_stores_the_uploaded_bytes(
-    fake: FakeBotApi, bot: Bot, timedeltas: None,
+    fake: FakeBotApi,
+    bot: Bot,
+    timedeltas: None,
 ) -> None:
     sent = await bot.send_voice(PERSON, voice=OGG_OPUS, caption="Tuesday's session")
     assert sent.voice is not None
@@ -150,8 +163,9 @@ async def test_send_voice_stores_the_uploaded_bytes(
     assert sent.voice.mime_type == "audio/ogg"
     assert sent.caption == "Tuesday's session"
 
-    given = await bot.send_voice(PERSON, voice=b"not really opus", duration=4,
-                                 reply_markup=keyboard())
+    given = await bot.send_voice(
+        PERSON, voice=b"not really opus", duration=4, reply_markup=keyboard()
+    )
     assert given.voice is not None and given.voice.duration == dtm.timedelta(seconds=4)
     assert given.reply_markup == keyboard()
 
@@ -169,7 +183,9 @@ async def test_send_voice_stores_the_uploaded_bytes(
 async def test_edit_message_text_rewrites_the_question(fake: FakeBotApi, bot: Bot) -> None:
     question = await bot.send_message(PERSON, "Are you coming?", reply_markup=keyboard())
     edited = await bot.edit_message_text(
-        "Are you coming? You said: yes", chat_id=PERSON, message_id=question.message_id,
+        "Are you coming? You said: yes",
+        chat_id=PERSON,
+        message_id=question.message_id,
     )
     assert isinstance(edited, type(question))
     assert edited.text == "Are you coming? You said: yes"
@@ -215,7 +231,8 @@ async def test_callback_data_over_64_bytes_is_refused(bot: Bot) -> None:
 
 
 async def test_get_updates_is_at_least_once_until_the_offset_moves(
-    fake: FakeBotApi, bot: Bot,
+    fake: FakeBotApi,
+    bot: Bot,
 ) -> None:
     fake.push_message(PERSON, "/start", first_name="Ada")
     fake.push_voice(PERSON, OGG_OPUS, duration=3)
@@ -238,7 +255,8 @@ async def test_get_updates_is_at_least_once_until_the_offset_moves(
 
 
 async def test_get_updates_long_polls_until_something_arrives(
-    fake: FakeBotApi, bot: Bot,
+    fake: FakeBotApi,
+    bot: Bot,
 ) -> None:
     async def person_writes_soon() -> None:
         await asyncio.sleep(0.1)
@@ -252,7 +270,9 @@ async def test_get_updates_long_polls_until_something_arrives(
 
 
 async def test_too_many_requests_raises_retry_after(
-    fake: FakeBotApi, bot: Bot, timedeltas: None,
+    fake: FakeBotApi,
+    bot: Bot,
+    timedeltas: None,
 ) -> None:
     fake.fail_next("sendMessage", "429", retry_after=7)
     with pytest.raises(RetryAfter) as raised:
@@ -260,7 +280,9 @@ async def test_too_many_requests_raises_retry_after(
     assert raised.value.retry_after == dtm.timedelta(seconds=7)
     assert fake.calls[-1].status == 429
     assert fake.calls[-1].response == {
-        "ok": False, "error_code": 429, "description": "Too Many Requests: retry after 7",
+        "ok": False,
+        "error_code": 429,
+        "description": "Too Many Requests: retry after 7",
         "parameters": {"retry_after": 7},
     }
     assert (await bot.send_message(PERSON, "Hello")).message_id == 1  # only the next one
@@ -291,7 +313,8 @@ async def test_server_errors_are_network_errors(fake: FakeBotApi, bot: Bot) -> N
 
 
 async def test_a_timeout_can_lose_the_answer_but_deliver_the_message(
-    fake: FakeBotApi, bot: Bot,
+    fake: FakeBotApi,
+    bot: Bot,
 ) -> None:
     fake.fail_next("sendMessage", "timeout", delivered=True)
     with pytest.raises(TimedOut):
@@ -303,7 +326,9 @@ async def test_a_timeout_can_lose_the_answer_but_deliver_the_message(
 
 
 async def test_flood_limits_reject_a_second_message_to_one_chat(
-    fake: FakeBotApi, bot: Bot, timedeltas: None,
+    fake: FakeBotApi,
+    bot: Bot,
+    timedeltas: None,
 ) -> None:
     fake.limits(per_second=30, per_chat_per_second=1)
     await bot.send_message(PERSON, "One")
@@ -342,13 +367,14 @@ async def test_webhook_settings_and_delivery(fake: FakeBotApi, bot: Bot) -> None
     seen: list[tuple[str | None, dict[str, object]]] = []
 
     async def receive(request: Request) -> Response:
-        seen.append((request.headers.get("x-telegram-bot-api-secret-token"),
-                     await request.json()))
+        seen.append((request.headers.get("x-telegram-bot-api-secret-token"), await request.json()))
         return Response(status_code=200)
 
     app = Starlette(routes=[Route("/telegram", receive, methods=["POST"])])
     status = await fake.deliver_webhook(
-        "http://club.test/telegram", {"message": {"text": "hi"}}, "s3cret",
+        "http://club.test/telegram",
+        {"message": {"text": "hi"}},
+        "s3cret",
         transport=httpx.ASGITransport(app=app),
     )
     assert status == 200
@@ -371,7 +397,9 @@ async def test_an_application_polls_answers_and_edits(fake: FakeBotApi) -> None:
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_chat is not None
         await context.bot.send_message(
-            update.effective_chat.id, "Are you coming?", reply_markup=keyboard(),
+            update.effective_chat.id,
+            "Are you coming?",
+            reply_markup=keyboard(),
         )
 
     async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -102,9 +102,11 @@ class TinyApp:
     def __init__(self, auth_token: str) -> None:
         self.validator = RequestValidator(auth_token)
         self.received: list[Received] = []
-        self.app = Starlette(routes=[
-            Route("/twilio/{kind}", self._hook, methods=["POST", "GET"]),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/twilio/{kind}", self._hook, methods=["POST", "GET"]),
+            ]
+        )
 
     async def _hook(self, request: Request) -> Response:
         body = (await request.body()).decode("utf-8")
@@ -172,11 +174,16 @@ def tiny(fake: FakeTwilioApi) -> TinyApp:
 
 
 async def test_a_message_is_created_recorded_and_parsed(
-    fake: FakeTwilioApi, client: Client, http_client: LoopbackTwilioHttpClient,
+    fake: FakeTwilioApi,
+    client: Client,
+    http_client: LoopbackTwilioHttpClient,
 ) -> None:
     message = await client.messages.create_async(
-        to=MEMBER, from_=CLUB, body="Reminder: craft session on Tuesday morning.",
-        status_callback=f"{PUBLIC}/twilio/status", validity_period=600,
+        to=MEMBER,
+        from_=CLUB,
+        body="Reminder: craft session on Tuesday morning.",
+        status_callback=f"{PUBLIC}/twilio/status",
+        validity_period=600,
     )
 
     assert re.fullmatch(r"SM[0-9a-f]{32}", message.sid or "")
@@ -203,21 +210,24 @@ async def test_a_message_is_created_recorded_and_parsed(
     assert fake.accepted_sends == 1
 
 
-@pytest.mark.parametrize(("body", "segments", "encoding"), [
-    ("a" * 160, 1, "GSM-7"),
-    ("a" * 161, 2, "GSM-7"),
-    ("a" * 306, 2, "GSM-7"),
-    ("a" * 307, 3, "GSM-7"),
-    ("See you there 🙂", 1, "UCS-2"),
-    ("a" * 68 + "🙂", 1, "UCS-2"),
-    ("a" * 69 + "🙂", 2, "UCS-2"),
-    ("a" * 132 + "🙂", 2, "UCS-2"),
-    ("a" * 133 + "🙂", 3, "UCS-2"),  # 135 units, but the emoji's surrogate pair stays whole
-    ("It’s Tuesday", 1, "UCS-2"),
-    ("€" * 80, 1, "GSM-7"),
-    ("€" * 81, 2, "GSM-7"),
-    ("Café, 10:30 — £2", 1, "UCS-2"),
-])
+@pytest.mark.parametrize(
+    ("body", "segments", "encoding"),
+    [
+        ("a" * 160, 1, "GSM-7"),
+        ("a" * 161, 2, "GSM-7"),
+        ("a" * 306, 2, "GSM-7"),
+        ("a" * 307, 3, "GSM-7"),
+        ("See you there 🙂", 1, "UCS-2"),
+        ("a" * 68 + "🙂", 1, "UCS-2"),
+        ("a" * 69 + "🙂", 2, "UCS-2"),
+        ("a" * 132 + "🙂", 2, "UCS-2"),
+        ("a" * 133 + "🙂", 3, "UCS-2"),  # 135 units, but the emoji's surrogate pair stays whole
+        ("It’s Tuesday", 1, "UCS-2"),
+        ("€" * 80, 1, "GSM-7"),
+        ("€" * 81, 2, "GSM-7"),
+        ("Café, 10:30 — £2", 1, "UCS-2"),
+    ],
+)
 def test_segments_are_counted_like_twilio(body: str, segments: int, encoding: str) -> None:
     assert segments_of(body) == (segments, encoding)
 
@@ -237,7 +247,8 @@ async def test_segments_reach_the_client(fake: FakeTwilioApi, client: Client) ->
 
 
 async def test_a_message_is_fetched_listed_and_redacted(
-    fake: FakeTwilioApi, client: Client,
+    fake: FakeTwilioApi,
+    client: Client,
 ) -> None:
     first = await client.messages.create_async(to=MEMBER, from_=CLUB, body="One")
     await client.messages.create_async(to=CARER, from_=CLUB, body="Two")
@@ -258,7 +269,10 @@ async def test_media_urls_arrive_as_repeated_keys(fake: FakeTwilioApi, client: C
     links = [f"{PUBLIC}/audio/a.mp3", f"{PUBLIC}/audio/b.mp3"]
 
     message = await client.messages.create_async(
-        to=MEMBER, from_=CLUB, body="Listen", media_url=links,
+        to=MEMBER,
+        from_=CLUB,
+        body="Listen",
+        media_url=links,
     )
 
     assert fake.messages[0].media_urls == links
@@ -266,12 +280,15 @@ async def test_media_urls_arrive_as_repeated_keys(fake: FakeTwilioApi, client: C
 
 
 async def test_a_messaging_service_send_is_accepted_before_a_sender_is_chosen(
-    fake: FakeTwilioApi, client: Client,
+    fake: FakeTwilioApi,
+    client: Client,
 ) -> None:
     service = "MG" + "0" * 32
 
     message = await client.messages.create_async(
-        to=MEMBER, messaging_service_sid=service, body="Hello",
+        to=MEMBER,
+        messaging_service_sid=service,
+        body="Hello",
     )
 
     assert (message.status, message.from_, message.num_segments) == ("accepted", None, "0")
@@ -285,15 +302,21 @@ async def test_a_missing_message_is_twilios_404(fake: FakeTwilioApi, client: Cli
     assert (caught.value.status, caught.value.code) == (404, 20404)
 
 
-@pytest.mark.parametrize(("kwargs", "code"), [
-    ({"to": "07700 900123", "from_": CLUB, "body": "Hi"}, 21211),
-    ({"to": MEMBER, "body": "Hi"}, 21603),
-    ({"to": MEMBER, "from_": CLUB}, 21602),
-    ({"to": MEMBER, "from_": CLUB, "body": "x" * 1601}, 21617),
-    ({"to": CLUB, "from_": CLUB, "body": "Hi"}, 21266),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"to": "07700 900123", "from_": CLUB, "body": "Hi"}, 21211),
+        ({"to": MEMBER, "body": "Hi"}, 21603),
+        ({"to": MEMBER, "from_": CLUB}, 21602),
+        ({"to": MEMBER, "from_": CLUB, "body": "x" * 1601}, 21617),
+        ({"to": CLUB, "from_": CLUB, "body": "Hi"}, 21266),
+    ],
+)
 async def test_bad_messages_get_twilios_validation_errors(
-    fake: FakeTwilioApi, client: Client, kwargs: dict[str, str], code: int,
+    fake: FakeTwilioApi,
+    client: Client,
+    kwargs: dict[str, str],
+    code: int,
 ) -> None:
     with pytest.raises(TwilioRestException) as caught:
         await client.messages.create_async(**kwargs)
@@ -306,7 +329,8 @@ async def test_bad_messages_get_twilios_validation_errors(
 
 
 async def test_a_wrong_auth_token_is_401_authenticate(
-    fake: FakeTwilioApi, http_client: LoopbackTwilioHttpClient,
+    fake: FakeTwilioApi,
+    http_client: LoopbackTwilioHttpClient,
 ) -> None:
     wrong = Client(fake.account_sid, "not-the-token", http_client=http_client)
 
@@ -327,10 +351,13 @@ async def test_a_wrong_auth_token_is_401_authenticate(
 
 
 async def test_another_accounts_path_is_not_found(
-    fake: FakeTwilioApi, http_client: LoopbackTwilioHttpClient,
+    fake: FakeTwilioApi,
+    http_client: LoopbackTwilioHttpClient,
 ) -> None:
     elsewhere = Client(
-        fake.account_sid, fake.auth_token, account_sid="AC" + "1" * 32,
+        fake.account_sid,
+        fake.auth_token,
+        account_sid="AC" + "1" * 32,
         http_client=http_client,
     )
 
@@ -341,10 +368,14 @@ async def test_another_accounts_path_is_not_found(
 
 
 async def test_an_edge_and_region_still_reach_the_fake(
-    fake: FakeTwilioApi, http_client: LoopbackTwilioHttpClient,
+    fake: FakeTwilioApi,
+    http_client: LoopbackTwilioHttpClient,
 ) -> None:
     regional = Client(
-        fake.account_sid, fake.auth_token, edge="dublin", region="ie1",
+        fake.account_sid,
+        fake.auth_token,
+        edge="dublin",
+        region="ie1",
         http_client=http_client,
     )
 
@@ -352,8 +383,7 @@ async def test_an_edge_and_region_still_reach_the_fake(
 
     assert message.sid == fake.messages[0].sid
     assert http_client.requested == [
-        f"https://api.dublin.ie1.twilio.com/2010-04-01/Accounts/{fake.account_sid}"
-        "/Messages.json",
+        f"https://api.dublin.ie1.twilio.com/2010-04-01/Accounts/{fake.account_sid}/Messages.json",
     ]
 
 
@@ -361,7 +391,8 @@ async def test_an_edge_and_region_still_reach_the_fake(
 
 
 async def test_fail_next_21610_raises_with_that_code_once(
-    fake: FakeTwilioApi, client: Client,
+    fake: FakeTwilioApi,
+    client: Client,
 ) -> None:
     fake.fail_next("Messages", code=21610)
 
@@ -376,7 +407,8 @@ async def test_fail_next_21610_raises_with_that_code_once(
 
 
 async def test_fail_next_can_target_one_number_and_repeat(
-    fake: FakeTwilioApi, client: Client,
+    fake: FakeTwilioApi,
+    client: Client,
 ) -> None:
     fake.fail_next("Messages", code=30003, times=2, to=CARER)
 
@@ -393,15 +425,21 @@ async def test_fail_next_can_target_one_number_and_repeat(
     assert codes == [30003, 30003, 0]
 
 
-@pytest.mark.parametrize(("status", "code", "expected"), [
-    (500, None, (500, 20500)),
-    (429, None, (429, 20429)),
-    (None, 21211, (400, 21211)),
-    (None, 20429, (429, 20429)),
-    (502, None, (502, 502)),  # a gateway's HTML page: twilio-python uses the status
-])
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [
+        (500, None, (500, 20500)),
+        (429, None, (429, 20429)),
+        (None, 21211, (400, 21211)),
+        (None, 20429, (429, 20429)),
+        (502, None, (502, 502)),  # a gateway's HTML page: twilio-python uses the status
+    ],
+)
 async def test_fail_next_answers_each_status_as_twilio_python_sees_it(
-    fake: FakeTwilioApi, client: Client, status: int | None, code: int | None,
+    fake: FakeTwilioApi,
+    client: Client,
+    status: int | None,
+    code: int | None,
     expected: tuple[int, int],
 ) -> None:
     fake.fail_next("Messages", code=code, status=status)
@@ -413,7 +451,8 @@ async def test_fail_next_answers_each_status_as_twilio_python_sees_it(
 
 
 async def test_opted_out_and_landline_numbers_refuse_messages(
-    fake: FakeTwilioApi, client: Client,
+    fake: FakeTwilioApi,
+    client: Client,
 ) -> None:
     fake.opt_out(MEMBER)
     fake.landline(CARER)
@@ -468,7 +507,8 @@ async def test_a_timeout_with_a_delay_ends_in_a_500(fake: FakeTwilioApi, client:
 
 
 async def test_the_per_number_rate_rejects_sends_beyond_it(
-    fake: FakeTwilioApi, client: Client,
+    fake: FakeTwilioApi,
+    client: Client,
 ) -> None:
     fake.per_number_rate(2)
 
@@ -508,13 +548,17 @@ async def test_the_rate_window_slides(fake: FakeTwilioApi, client: Client) -> No
 
 
 async def test_a_call_is_created_with_a_url_fetched_and_hung_up(
-    fake: FakeTwilioApi, client: Client,
+    fake: FakeTwilioApi,
+    client: Client,
 ) -> None:
     call = await client.calls.create_async(
-        to=MEMBER, from_=CLUB, url=f"{PUBLIC}/twilio/voice?reminder=7",
+        to=MEMBER,
+        from_=CLUB,
+        url=f"{PUBLIC}/twilio/voice?reminder=7",
         status_callback=f"{PUBLIC}/twilio/status",
         status_callback_event=["initiated", "answered", "completed"],
-        timeout=30, machine_detection="Enable",
+        timeout=30,
+        machine_detection="Enable",
     )
     assert call.sid is not None
 
@@ -534,7 +578,8 @@ async def test_a_call_is_created_with_a_url_fetched_and_hung_up(
 
 
 async def test_a_call_with_twiml_and_one_without_instructions(
-    fake: FakeTwilioApi, client: Client,
+    fake: FakeTwilioApi,
+    client: Client,
 ) -> None:
     call = await client.calls.create_async(to=MEMBER, from_=CLUB, twiml=TWIML)
     with pytest.raises(TwilioRestException) as caught:
@@ -576,11 +621,16 @@ def test_twilios_published_signature_vector() -> None:
 
 
 async def test_deliver_status_posts_a_signed_status_callback(
-    fake: FakeTwilioApi, client: Client, tiny: TinyApp,
+    fake: FakeTwilioApi,
+    client: Client,
+    tiny: TinyApp,
 ) -> None:
     callback = f"{PUBLIC}/twilio/status?outbox=17"
     message = await client.messages.create_async(
-        to=MEMBER, from_=CLUB, body="Hi", status_callback=callback,
+        to=MEMBER,
+        from_=CLUB,
+        body="Hi",
+        status_callback=callback,
     )
     assert message.sid is not None
     transport = httpx.ASGITransport(app=tiny.app)
@@ -594,9 +644,14 @@ async def test_deliver_status_posts_a_signed_status_callback(
     assert first.valid and second.valid
     assert first.url == callback
     assert first.form == {
-        "AccountSid": fake.account_sid, "ApiVersion": "2010-04-01",
-        "MessageSid": message.sid, "SmsSid": message.sid,
-        "MessageStatus": "sent", "SmsStatus": "sent", "To": MEMBER, "From": CLUB,
+        "AccountSid": fake.account_sid,
+        "ApiVersion": "2010-04-01",
+        "MessageSid": message.sid,
+        "SmsSid": message.sid,
+        "MessageStatus": "sent",
+        "SmsStatus": "sent",
+        "To": MEMBER,
+        "From": CLUB,
     }
     assert second.form["ErrorCode"] == "30003"
     assert second.form["MessageStatus"] == "undelivered"
@@ -605,11 +660,16 @@ async def test_deliver_status_posts_a_signed_status_callback(
 
 
 async def test_deliver_status_over_a_real_socket(
-    fake: FakeTwilioApi, client: Client, tiny: TinyApp,
+    fake: FakeTwilioApi,
+    client: Client,
+    tiny: TinyApp,
 ) -> None:
     async with serve(tiny.app) as app_url:
         message = await client.messages.create_async(
-            to=MEMBER, from_=CLUB, body="Hi", status_callback=f"{app_url}/twilio/status",
+            to=MEMBER,
+            from_=CLUB,
+            body="Hi",
+            status_callback=f"{app_url}/twilio/status",
         )
         assert message.sid is not None
         delivered = await fake.deliver_status(message.sid, "delivered")
@@ -624,12 +684,17 @@ async def test_deliver_status_over_a_real_socket(
 
 
 async def test_deliver_all_settles_messages_with_unreachable_numbers_undelivered(
-    fake: FakeTwilioApi, client: Client, tiny: TinyApp,
+    fake: FakeTwilioApi,
+    client: Client,
+    tiny: TinyApp,
 ) -> None:
     fake.unreachable(CARER, 30006)
     for number in (MEMBER, CARER):
         await client.messages.create_async(
-            to=number, from_=CLUB, body="Hi", status_callback=f"{PUBLIC}/twilio/status",
+            to=number,
+            from_=CLUB,
+            body="Hi",
+            status_callback=f"{PUBLIC}/twilio/status",
         )
     await client.messages.create_async(to=MEMBER, from_=CLUB, body="No callback")
 
@@ -644,7 +709,11 @@ async def test_deliver_all_settles_messages_with_unreachable_numbers_undelivered
 async def test_signed_sms_and_voice_pass_the_validator(fake: FakeTwilioApi, tiny: TinyApp) -> None:
     sms_headers, sms_form = fake.signed_sms(f"{PUBLIC}/twilio/sms", MEMBER, CLUB, "1")
     voice_headers, voice_form = fake.signed_voice(
-        f"{PUBLIC}/twilio/voice", "CA" + "2" * 32, MEMBER, CLUB, digits="1",
+        f"{PUBLIC}/twilio/voice",
+        "CA" + "2" * 32,
+        MEMBER,
+        CLUB,
+        digits="1",
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=tiny.app)) as http:
         sms = await http.post(f"{PUBLIC}/twilio/sms", data=sms_form, headers=sms_headers)
@@ -659,14 +728,21 @@ async def test_signed_sms_and_voice_pass_the_validator(fake: FakeTwilioApi, tiny
     assert sms_form["AccountSid"] == fake.account_sid
     assert (voice_form["Digits"], voice_form["CallStatus"]) == ("1", "in-progress")
     assert sms_headers["X-Twilio-Signature"] == sign(
-        fake.auth_token, f"{PUBLIC}/twilio/sms", sms_form,
+        fake.auth_token,
+        f"{PUBLIC}/twilio/sms",
+        sms_form,
     )
 
 
 async def test_signed_sms_carries_media_and_extra_fields(fake: FakeTwilioApi) -> None:
     _, form = fake.signed_sms(
-        f"{PUBLIC}/twilio/sms", MEMBER, CLUB, "", message_sid="MM" + "3" * 32,
-        num_media=1, FromCountry="GB",
+        f"{PUBLIC}/twilio/sms",
+        MEMBER,
+        CLUB,
+        "",
+        message_sid="MM" + "3" * 32,
+        num_media=1,
+        FromCountry="GB",
     )
 
     assert form["MessageSid"] == "MM" + "3" * 32
@@ -677,18 +753,26 @@ async def test_signed_sms_carries_media_and_extra_fields(fake: FakeTwilioApi) ->
 
 
 async def test_answer_call_fetches_twiml_and_call_status_is_signed(
-    fake: FakeTwilioApi, client: Client, tiny: TinyApp,
+    fake: FakeTwilioApi,
+    client: Client,
+    tiny: TinyApp,
 ) -> None:
     call = await client.calls.create_async(
-        to=MEMBER, from_=CLUB, url=f"{PUBLIC}/twilio/voice",
-        status_callback=f"{PUBLIC}/twilio/status", machine_detection="Enable",
+        to=MEMBER,
+        from_=CLUB,
+        url=f"{PUBLIC}/twilio/voice",
+        status_callback=f"{PUBLIC}/twilio/status",
+        machine_detection="Enable",
     )
     assert call.sid is not None
     transport = httpx.ASGITransport(app=tiny.app)
 
     answered = await fake.answer_call(call.sid, answered_by="human", transport=transport)
     ended = await fake.deliver_call_status(
-        call.sid, "completed", duration=42, transport=transport,
+        call.sid,
+        "completed",
+        duration=42,
+        transport=transport,
     )
     fetched = await client.calls(call.sid).fetch_async()
 

@@ -132,8 +132,10 @@ WRITTEN = {
 
 
 def said(language: str, value: object) -> str:
-    assert isinstance(value, Text | Moment | str)
-    return CATALOGUE.render(language, text("sessions.problem", reason=value))
+    if isinstance(value, Moment):
+        return CATALOGUE.moment(language, value)
+    assert isinstance(value, Text)
+    return CATALOGUE.render(language, value)
 
 
 @pytest.mark.parametrize("language", sorted(WRITTEN))

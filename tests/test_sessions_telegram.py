@@ -15,7 +15,6 @@ from config import Catalogue
 from conversations.calendar import at_local
 from conversations.flow import Context
 from conversations.flows.club_sessions import ClubSessions
-from conversations.session_rules import PASSED
 from conversations.snapshot import Snapshot
 from storage.models import ClubSession, SessionSeries, utc_now
 from storage.outbox import Status
@@ -75,7 +74,7 @@ async def test_a_session_is_added_and_each_bad_answer_is_asked_again(database_ur
                 ("juggling", "Please choose one of the club's activities"),
                 ("Music", ask_day),
                 ("next week", f"Please send a date, such as 3 December.\n\n{ask_day}"),
-                ("2020-01-02", f"{PASSED}\n\n{ask_day}"),
+                ("2020-01-02", f"{tg.words('sessions.problem.passed')}\n\n{ask_day}"),
                 (typed_day(day), tg.words("sessions.ask_often")),
             ],
         )
@@ -89,7 +88,7 @@ async def test_a_session_is_added_and_each_bad_answer_is_asked_again(database_ur
                 ("9am", "The session must end after it starts."),
                 ("12.30pm", tg.words("sessions.ask_place")),
                 ("St Luke's Hall", tg.words("sessions.ask_postcode")),
-                ("12345", "'12345' is not a UK postcode, such as SE27 9JU."),
+                ("12345", "12345 is not a UK postcode, such as SE27 9JU."),
                 ("se279ju", "The Singing for the Brain: music, "),
             ],
         )
@@ -137,7 +136,10 @@ async def test_a_start_already_passed_today_asks_the_day_again(database_url: str
         await answer_in_turn(
             scene,
             [
-                (earlier, f"{PASSED}\n\n{tg.words('sessions.ask_day')}"),
+                (
+                    earlier,
+                    f"{tg.words('sessions.problem.passed')}\n\n{tg.words('sessions.ask_day')}",
+                ),
                 (tomorrow, tg.words("sessions.ask_often")),
             ],
         )

@@ -165,7 +165,8 @@ async def test_a_press_on_an_older_question_is_answered_kindly_and_the_question_
         update = await tg.press(MARGARET, "carer", message=role_question)
 
         [answer] = [
-            a for a in tg.fake.answered_callbacks(MARGARET)
+            a
+            for a in tg.fake.answered_callbacks(MARGARET)
             if a["callback_query_id"] == update["callback_query"]["id"]
         ]
         assert answer["text"] == tg.words("telegram.stale_button")
@@ -184,9 +185,7 @@ async def test_a_press_on_an_older_question_is_answered_kindly_and_the_question_
 
 
 @pytest.mark.parametrize("made_up", ["garbage", "q999:nope", "current:nope", "q1:", "q:x"])
-async def test_callback_data_never_issued_gets_a_kind_answer(
-    sqlite_url: str, made_up: str
-) -> None:
+async def test_callback_data_never_issued_gets_a_kind_answer(sqlite_url: str, made_up: str) -> None:
     async with telegram_club(sqlite_url) as tg:
         await tg.say(MARGARET, "/start")
         await choose_english(tg, MARGARET)
@@ -199,7 +198,8 @@ async def test_callback_data_never_issued_gets_a_kind_answer(
         update = await tg.press_data(MARGARET, current["message_id"], data)
 
         [answer] = [
-            a for a in tg.fake.answered_callbacks(MARGARET)
+            a
+            for a in tg.fake.answered_callbacks(MARGARET)
             if a["callback_query_id"] == update["callback_query"]["id"]
         ]
         assert answer["text"] == tg.words("telegram.stale_button")
@@ -237,7 +237,10 @@ async def test_a_press_from_someone_unknown_starts_registration(database_url: st
             tg.words("registration.welcome", club=tg.club.settings.club_name)
         )
         assert [callback_key(b[0]["callback_data"]) for b in keyboard_of(welcome)] == [
-            "lang_en", "lang_pt", "more_languages", HELP_CHOICE,
+            "lang_en",
+            "lang_pt",
+            "more_languages",
+            HELP_CHOICE,
         ]
         assert await count(tg.club, Person) == people  # consent was never given
         assert await person_by_telegram(tg.club, STRANGER) is None
@@ -247,8 +250,14 @@ async def test_a_press_from_someone_unknown_starts_registration(database_url: st
 
 STICKER = {
     "sticker": {
-        "file_id": "sticker-1", "file_unique_id": "us1", "type": "regular",
-        "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": "👍",
+        "file_id": "sticker-1",
+        "file_unique_id": "us1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "👍",
     }
 }
 PHOTO = {"photo": [{"file_id": "photo-1", "file_unique_id": "up1", "width": 90, "height": 90}]}

@@ -48,8 +48,7 @@ async def at_first_activity(tg: TelegramClub) -> None:
 
 def send_statuses(tg: TelegramClub, chat: int, method: str = "sendMessage") -> list[int | None]:
     return [
-        c.status for c in tg.fake.calls
-        if c.method == method and c.params.get("chat_id") == chat
+        c.status for c in tg.fake.calls if c.method == method and c.params.get("chat_id") == chat
     ]
 
 
@@ -94,7 +93,8 @@ async def test_a_flood_wait_is_waited_out_then_the_reply_delivered(
         tg.fake.fail_next("sendMessage", "429", chat_id=MARGARET, retry_after=1)
         await tg.say(MARGARET, "/start")
         refused, delivered = [
-            c for c in tg.fake.calls
+            c
+            for c in tg.fake.calls
             if c.method == "sendMessage" and c.params.get("chat_id") == MARGARET
         ]
         assert (refused.status, delivered.status) == (429, 200)
@@ -172,7 +172,9 @@ async def test_a_refusal_to_write_in_a_group_or_after_an_edit_is_no_crash(
     the group, or blocked): the update is still answered 200 and nothing is retried."""
     async with telegram_club(sqlite_url, webhook=True) as tg:
         tg.fake.fail_next(
-            "sendMessage", "403", chat_id=GROUP,
+            "sendMessage",
+            "403",
+            chat_id=GROUP,
             description="Forbidden: bot was kicked from the group chat",
         )
         group = message_update(GROUP, user_id=MARGARET, chat_type="group", text="hello")

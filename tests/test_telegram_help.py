@@ -38,7 +38,9 @@ def coordinator_texts(tg: TelegramClub, chat: int) -> list[str]:
 
 def help_line(tg: TelegramClub, who: object, where: str) -> str:
     return tg.words(
-        "coordinator.help", who=who, where=text(f"where.{where}"),
+        "coordinator.help",
+        who=who,
+        where=text(f"where.{where}"),
         channel=text("channel.telegram"),
     )
 
@@ -62,7 +64,10 @@ async def test_talk_to_a_person_while_signing_up_reaches_every_coordinator(
         assert "signing up" in expected
         [request] = await rows(tg.club, HelpRequest)
         assert (request.person_id, request.address, request.kind, request.where) == (
-            None, f"telegram:{NEWCOMER}", "talk", "registration.name",
+            None,
+            f"telegram:{NEWCOMER}",
+            "talk",
+            "registration.name",
         )
         [reply] = tg.replies(NEWCOMER)
         assert reply.startswith(tg.words("help.requested"))
@@ -113,8 +118,7 @@ async def test_a_voice_message_is_acknowledged_and_forwarded_to_the_coordinator(
         [told] = coordinator_texts(tg, CORA)
         assert "Margaret" in told and "voice message" in told
         [forward] = [
-            c for c in tg.fake.calls
-            if c.method == "sendVoice" and c.params.get("chat_id") == CORA
+            c for c in tg.fake.calls if c.method == "sendVoice" and c.params.get("chat_id") == CORA
         ]
         assert forward.params["voice"] == file_id  # sent on by file id, not re-uploaded
         assert forward.files == {}

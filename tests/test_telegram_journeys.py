@@ -57,7 +57,9 @@ async def test_sign_up_by_buttons_then_a_spoken_question_comes_as_a_voice_note(
         margaret = await person_by_telegram(tg.club, MARGARET)
         assert margaret is not None
         assert (margaret.name, margaret.channels, margaret.spoken) == (
-            "Margaret", "telegram", True,
+            "Margaret",
+            "telegram",
+            True,
         )
         assert margaret.consent_at is not None and margaret.consent_given_by_name == "Margaret"
         assert tg.replies(MARGARET)[-1].startswith(tg.words("registration.done", name="Margaret"))
@@ -94,7 +96,8 @@ async def test_preferences_command_changes_an_activity(database_url: str) -> Non
 
         await tg.say(MARGARET, "/preferences")
         assert tg.replies(MARGARET) == [
-            tg.words("preferences.earlier", answer=text("choice.yes")) + "\n\n"
+            tg.words("preferences.earlier", answer=text("choice.yes"))
+            + "\n\n"
             + tg.words("preferences.activity", activity=text("activity.music"), emoji="🎵")
         ]
         await tg.press(MARGARET, "no")
@@ -103,12 +106,14 @@ async def test_preferences_command_changes_an_activity(database_url: str) -> Non
         assert changed["music"] == "no"
         assert all(changed[key] == "yes" for key in ACTIVITIES if key != "music")
         [music] = [
-            p for p in await rows(tg.club, Preference)
+            p
+            for p in await rows(tg.club, Preference)
             if p.person_id == margaret.id and p.activity_id == activity_ids["music"]
         ]
         assert music.answered_by_id == margaret.id
         assert tg.replies(MARGARET) == [
-            tg.words("preferences.earlier", answer=text("choice.yes")) + "\n\n"
+            tg.words("preferences.earlier", answer=text("choice.yes"))
+            + "\n\n"
             + tg.words("preferences.activity", activity=text("activity.art"), emoji="🎨")
         ]
 
@@ -216,9 +221,7 @@ async def test_logs_carry_no_token_names_numbers_or_message_texts(
 
     ours = [r for r in caplog.records if r.name.split(".")[0] in PROJECT_LOGGERS]
     assert ours, "the run logged nothing at all: the check below would prove nothing"
-    logged = "\n".join(
-        f"{r.getMessage()} {r.exc_text or ''} {r.stack_info or ''}" for r in ours
-    )
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''} {r.stack_info or ''}" for r in ours)
     for private in (
         tg.fake.token,
         tg.fake.token.split(":")[1],
@@ -249,4 +252,3 @@ async def test_only_rows_for_the_person_are_written_by_a_start(database_url: str
         async with tg.club.units() as uow:
             keys = list(await uow.session.scalars(select(InboundKey.key)))
         assert len(keys) == 4  # /start, English, "I come to the club", the name
-

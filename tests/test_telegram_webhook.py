@@ -142,11 +142,16 @@ ODD_BODIES = {
     "an unknown update type": json.dumps(
         {"update_id": 77, "something_new": {"id": 1, "from": {"id": MARGARET}}}
     ).encode(),
-    "a poll answer": json.dumps({
-        "update_id": 78,
-        "poll_answer": {"poll_id": "1", "option_ids": [0],
-                        "user": {"id": MARGARET, "is_bot": False, "first_name": "M"}},
-    }).encode(),
+    "a poll answer": json.dumps(
+        {
+            "update_id": 78,
+            "poll_answer": {
+                "poll_id": "1",
+                "option_ids": [0],
+                "user": {"id": MARGARET, "is_bot": False, "first_name": "M"},
+            },
+        }
+    ).encode(),
     "a message missing its fields": json.dumps(
         {"update_id": 79, "message": {"message_id": 1}}
     ).encode(),
@@ -184,7 +189,9 @@ async def test_an_edited_message_is_answered_kindly(sqlite_url: str) -> None:
         after = await position(tg.club, f"telegram:{MARGARET}")
         assert before is not None and after is not None
         assert (after.step, after.question_id, after.data) == (
-            before.step, before.question_id, before.data,
+            before.step,
+            before.question_id,
+            before.data,
         )
 
 
@@ -265,7 +272,8 @@ async def test_by_polling_an_answer_that_cannot_be_saved_is_met_with_a_kind_line
             update = await tg.press(MARGARET, "yes", message=question)
         assert tg.replies(MARGARET) == [tg.words("common.busy")]
         [answer] = [
-            a for a in tg.fake.answered_callbacks(MARGARET)
+            a
+            for a in tg.fake.answered_callbacks(MARGARET)
             if a["callback_query_id"] == update["callback_query"]["id"]
         ]
         assert answer.get("text") != tg.words("telegram.stale_button")

@@ -22,7 +22,6 @@ from conversations.flow import (
 from conversations.flows.reminder import session_params
 from conversations.model import Choice, Text, text
 from conversations.session_rules import (
-    PASSED,
     NotThen,
     SessionProblem,
     check_one_off,
@@ -132,7 +131,7 @@ class ClubSessions(Flow):
         try:
             day = self._day(ctx, typed).isoformat()
         except SessionProblem as problem:
-            return Turn(say=[text("sessions.problem", reason=str(problem))], retry=True)
+            return Turn(say=[problem.words], retry=True)
         that_day = [s for s in self._coming(ctx) if self._local_day(ctx, s) == day]
         if not that_day:
             return Turn(say=[text("sessions.none_that_day")], retry=True)
@@ -244,11 +243,9 @@ class ClubSessions(Flow):
             else:
                 data["postcode"] = normalise_postcode(answer)
         except NotThen as problem:  # the day may be what is wrong: ask from there again
-            return Turn(
-                say=[text("sessions.problem", reason=str(problem))], next=Goto(self.name, "day")
-            )
+            return Turn(say=[problem.words], next=Goto(self.name, "day"))
         except SessionProblem as problem:
-            return Turn(say=[text("sessions.problem", reason=str(problem))], retry=True)
+            return Turn(say=[problem.words], retry=True)
         following = NEXT_STEP[step]
         if step == "day" and data["action"] == "add":
             following = "often"
@@ -263,16 +260,16 @@ class ClubSessions(Flow):
         for key in ctx.snapshot.activities:
             if wanted in {key, key.rstrip("s")} or key.startswith(wanted[:4]):
                 return key
-        raise SessionProblem("Please choose one of the club's activities, such as music.")
+        raise SessionProblem("activity")
 
     def _day(self, ctx: Context, typed: str) -> date:
         """A day to come: a past one is refused here, where it can be typed again."""
         today = ctx.snapshot.now.astimezone(ctx.snapshot.zone).date()
         found = read_day(typed, today)
         if found is None:
-            raise SessionProblem("Please send a date, such as 3 December.")
+            raise SessionProblem("date")
         if found < today:
-            raise SessionProblem(PASSED)
+            raise SessionProblem("passed")
         return found
 
     def _start(self, ctx: Context, typed: str) -> time:
@@ -280,14 +277,14 @@ class ClubSessions(Flow):
         start = self._clock(typed)
         day = date.fromisoformat(ctx.data["day"])
         if at_local(day, start, ctx.snapshot.zone) <= ctx.snapshot.now:
-            raise NotThen(PASSED)
+            raise NotThen("passed")
         return start
 
     @staticmethod
     def _clock(typed: str) -> time:
         found = read_clock(typed)
         if found is None:
-            raise SessionProblem("Please send a time, such as 10:30 or 2pm.")
+            raise SessionProblem("clock")
         return found
 
     def _set_times(self, ctx: Context) -> None:
@@ -311,7 +308,7 @@ class ClubSessions(Flow):
         for other in ctx.snapshot.sessions:
             same_series = moving.series_id is not None and other.series_id == moving.series_id
             if same_series and other.id != moving.id and other.starts_at == starts:
-                raise NotThen(f"The {moving.title} already meets at that time.")
+                raise NotThen("taken", title=moving.title)
 
     def _rule(self, ctx: Context) -> SeriesRule | None:
         """How a series being added meets, from its first day; None for a single session."""

@@ -45,8 +45,12 @@ class LoopbackServer:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         config = uvicorn.Config(
-            self._app, log_config=None, log_level="warning", access_log=False,
-            lifespan="off", timeout_graceful_shutdown=5,
+            self._app,
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=5,
         )
         self._server = _QuietServer(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]))

@@ -64,17 +64,52 @@ JSONDict = dict[str, Any]
 # Parameters whose values are plain strings on the wire. PTB JSON-encodes every other value
 # (numbers, booleans, objects) into a form field, so those are decoded with `json.loads`;
 # these must not be, or a callback query id like "12345" would turn into an int.
-_TEXT_PARAMS = frozenset({
-    "text", "caption", "callback_query_id", "inline_message_id", "parse_mode", "url",
-    "secret_token", "ip_address", "language_code", "performer", "title", "file_name",
-    "file_id", "description", "short_description", "name", "business_connection_id",
-    "message_effect_id", "emoji", "query", "question", "phone_number", "first_name",
-    "last_name", "voice", "audio", "document", "photo", "video", "animation", "sticker",
-    "thumbnail", "action",
-})
-_SEND_METHODS = frozenset({
-    "sendMessage", "sendVoice", "sendAudio", "sendDocument", "sendPhoto",
-})
+_TEXT_PARAMS = frozenset(
+    {
+        "text",
+        "caption",
+        "callback_query_id",
+        "inline_message_id",
+        "parse_mode",
+        "url",
+        "secret_token",
+        "ip_address",
+        "language_code",
+        "performer",
+        "title",
+        "file_name",
+        "file_id",
+        "description",
+        "short_description",
+        "name",
+        "business_connection_id",
+        "message_effect_id",
+        "emoji",
+        "query",
+        "question",
+        "phone_number",
+        "first_name",
+        "last_name",
+        "voice",
+        "audio",
+        "document",
+        "photo",
+        "video",
+        "animation",
+        "sticker",
+        "thumbnail",
+        "action",
+    }
+)
+_SEND_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendVoice",
+        "sendAudio",
+        "sendDocument",
+        "sendPhoto",
+    }
+)
 _EDIT_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption"})
 # Calls that a blocked person refuses: anything that puts something in their chat.
 _BLOCKABLE = _SEND_METHODS | _EDIT_METHODS | {"sendChatAction"}
@@ -285,11 +320,13 @@ class FakeBotApi:
                 "deleteMyCommands": self._delete_my_commands,
             }.items()
         }
-        self._app = Starlette(routes=[
-            Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
-            Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
-            Route("/{rest:path}", self._not_found, methods=["GET", "POST"]),
-        ])
+        self._app = Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._api, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
+                Route("/{rest:path}", self._not_found, methods=["GET", "POST"]),
+            ]
+        )
         self._loopback = LoopbackServer(self._app, "fake Bot API")
 
     # ----------------------------------------------------------------- lifecycle
@@ -412,15 +449,17 @@ class FakeBotApi:
             else {"chat": self._chat(chat_id), "message_id": message_id, "date": 0}
         )
         self._callbacks[query_id] = {"chat_id": chat_id, "answered": False}
-        return self.push_update({
-            "callback_query": {
-                "id": query_id,
-                "from": user,
-                "message": shown,
-                "chat_instance": f"-{abs(chat_id)}{self.bot_user['id']}",
-                "data": data,
-            },
-        })
+        return self.push_update(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user,
+                    "message": shown,
+                    "chat_instance": f"-{abs(chat_id)}{self.bot_user['id']}",
+                    "data": data,
+                },
+            }
+        )
 
     async def deliver_webhook(
         self,
@@ -463,9 +502,18 @@ class FakeBotApi:
         `delivered=True` the call takes effect first (and a `delay` ends in its normal
         answer): the case in which a sender cannot know whether its message arrived.
         """
-        self._failures.append(_Failure(
-            method.lower(), kind, times, chat_id, retry_after, description, delivered, delay,
-        ))
+        self._failures.append(
+            _Failure(
+                method.lower(),
+                kind,
+                times,
+                chat_id,
+                retry_after,
+                description,
+                delivered,
+                delay,
+            )
+        )
 
     def block_chat(self, chat_id: ChatId) -> None:
         """The person blocks the bot: every send or edit to them is 403 until unblocked."""
@@ -490,11 +538,14 @@ class FakeBotApi:
         return [m for m in self._sent_messages if chat_id is None or m["chat"]["id"] == chat_id]
 
     def sent_files(
-        self, method: str | None = None, chat_id: ChatId | None = None,
+        self,
+        method: str | None = None,
+        chat_id: ChatId | None = None,
     ) -> list[SentFile]:
         """File messages the bot sent, with their bytes; `method` like "sendVoice"."""
         return [
-            f for f in self._sent_files
+            f
+            for f in self._sent_files
             if (method is None or f.method.lower() == method.lower())
             and (chat_id is None or f.chat_id == chat_id)
         ]
@@ -506,7 +557,8 @@ class FakeBotApi:
     def edits(self, chat_id: ChatId | None = None, message_id: int | None = None) -> list[Edit]:
         """Accepted edits in order, so a test can check each answered question was rewritten."""
         return [
-            e for e in self._edits
+            e
+            for e in self._edits
             if (chat_id is None or e.chat_id == chat_id)
             and (message_id is None or e.message_id == message_id)
         ]
@@ -514,7 +566,8 @@ class FakeBotApi:
     def answered_callbacks(self, chat_id: ChatId | None = None) -> list[JSONDict]:
         """Parameters of every accepted answerCallbackQuery, in order."""
         return [
-            a for a in self._answered
+            a
+            for a in self._answered
             if chat_id is None
             or self._callbacks.get(a["callback_query_id"], {}).get("chat_id") == chat_id
         ]
@@ -529,22 +582,25 @@ class FakeBotApi:
         entries = []
         for message_id, message in sorted(self._messages.get(chat_id, {}).items()):
             kind = next(
-                (k for k in ("voice", "audio", "document", "photo") if k in message), "text",
+                (k for k in ("voice", "audio", "document", "photo") if k in message),
+                "text",
             )
             markup = message.get("reply_markup") or {}
             buttons = tuple(
                 tuple(str(button.get("text", "")) for button in row)
                 for row in markup.get("inline_keyboard", [])
             )
-            entries.append(ChatEntry(
-                sender="bot" if message["from"]["id"] == self.bot_user["id"] else "person",
-                message_id=message_id,
-                kind=kind,
-                text=message.get("text", message.get("caption")),
-                buttons=buttons,
-                edited="edit_date" in message,
-                message=copy.deepcopy(message),
-            ))
+            entries.append(
+                ChatEntry(
+                    sender="bot" if message["from"]["id"] == self.bot_user["id"] else "person",
+                    message_id=message_id,
+                    kind=kind,
+                    text=message.get("text", message.get("caption")),
+                    buttons=buttons,
+                    edited="edit_date" in message,
+                    message=copy.deepcopy(message),
+                )
+            )
         return entries
 
     def chat_transcript(self, chat_id: ChatId) -> str:
@@ -637,15 +693,19 @@ class FakeBotApi:
         if failure.kind == "429":
             seconds = failure.retry_after
             raise _ApiError(
-                429, failure.description or f"Too Many Requests: retry after {seconds}",
+                429,
+                failure.description or f"Too Many Requests: retry after {seconds}",
                 {"retry_after": seconds},
             )
-        description = failure.description or {
-            "400": "Bad Request: chat not found",
-            "403": "Forbidden: bot was blocked by the user",
-            "500": "Internal Server Error",
-            "502": "Bad Gateway",
-        }[failure.kind]
+        description = (
+            failure.description
+            or {
+                "400": "Bad Request: chat not found",
+                "403": "Forbidden: bot was blocked by the user",
+                "500": "Internal Server Error",
+                "502": "Bad Gateway",
+            }[failure.kind]
+        )
         raise _ApiError(int(failure.kind), description)
 
     async def _hold(self, request: Request, seconds: float | None) -> None:
@@ -772,7 +832,8 @@ class FakeBotApi:
             )
         elif field == "audio":
             media.update(
-                duration=_int_or(call.params.get("duration"), 0), mime_type=stored.mime_type,
+                duration=_int_or(call.params.get("duration"), 0),
+                mime_type=stored.mime_type,
             )
             for key in ("performer", "title"):
                 if key in call.params:
@@ -794,10 +855,17 @@ class FakeBotApi:
         self._copy_optional(call, message, "caption_entities")
         self._attach_reply(call, chat_id, message)
         snapshot = copy.deepcopy(message)
-        self._sent_files.append(SentFile(
-            call.method, chat_id, message["message_id"], snapshot, stored.data,
-            stored.file_name, stored.mime_type,
-        ))
+        self._sent_files.append(
+            SentFile(
+                call.method,
+                chat_id,
+                message["message_id"],
+                snapshot,
+                stored.data,
+                stored.file_name,
+                stored.mime_type,
+            )
+        )
         return snapshot
 
     async def _edit_message_text(self, call: _Call) -> JSONDict | bool:
@@ -847,8 +915,12 @@ class FakeBotApi:
         return copy.deepcopy(message)
 
     def _record_edit(
-        self, call: _Call, chat_id: ChatId | None, message_id: int | None,
-        text: str | None, markup: JSONDict | None,
+        self,
+        call: _Call,
+        chat_id: ChatId | None,
+        message_id: int | None,
+        text: str | None,
+        markup: JSONDict | None,
     ) -> None:
         self._edits.append(Edit(call.method, chat_id, message_id, text, markup, call.record.time))
 
@@ -928,7 +1000,8 @@ class FakeBotApi:
         waits = []
         chat_window = self._chat_windows.setdefault(chat_id, deque())
         for window, allowed in (
-            (self._window, self._per_second), (chat_window, self._per_chat_per_second),
+            (self._window, self._per_second),
+            (chat_window, self._per_chat_per_second),
         ):
             while window and window[0] <= now - 1.0:
                 window.popleft()
@@ -938,7 +1011,9 @@ class FakeBotApi:
             self.rejected_by_limit += 1
             seconds = max(1, math.ceil(max(waits)))
             raise _ApiError(
-                429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds},
+                429,
+                f"Too Many Requests: retry after {seconds}",
+                {"retry_after": seconds},
             )
         self._window.append(now)
         chat_window.append(now)
@@ -947,12 +1022,18 @@ class FakeBotApi:
         self._accepted_times.append((now, chat_id))
 
     def _remember_person(
-        self, chat_id: ChatId, first_name: str, last_name: str | None,
-        username: str | None, language_code: str | None,
+        self,
+        chat_id: ChatId,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        language_code: str | None,
     ) -> JSONDict:
         user: JSONDict = {"id": chat_id, "is_bot": False, "first_name": first_name}
         for key, value in (
-            ("last_name", last_name), ("username", username), ("language_code", language_code),
+            ("last_name", last_name),
+            ("username", username),
+            ("language_code", language_code),
         ):
             if value is not None:
                 user[key] = value
@@ -968,12 +1049,13 @@ class FakeBotApi:
         return chat
 
     def _bot_from(self) -> JSONDict:
-        return {
-            key: self.bot_user[key] for key in ("id", "is_bot", "first_name", "username")
-        }
+        return {key: self.bot_user[key] for key in ("id", "is_bot", "first_name", "username")}
 
     def _new_message(
-        self, chat_id: ChatId, sender: JSONDict, reply_markup: JSONDict | None = None,
+        self,
+        chat_id: ChatId,
+        sender: JSONDict,
+        reply_markup: JSONDict | None = None,
         **content: Any,
     ) -> JSONDict:
         """A message in the chat's own numbering, which both sides share in a private chat."""
@@ -999,7 +1081,8 @@ class FakeBotApi:
     def _attach_reply(self, call: _Call, chat_id: ChatId, message: JSONDict) -> None:
         parameters = call.params.get("reply_parameters")
         target = (
-            parameters.get("message_id") if isinstance(parameters, dict)
+            parameters.get("message_id")
+            if isinstance(parameters, dict)
             else call.params.get("reply_to_message_id")
         )
         original = self._messages.get(chat_id, {}).get(target) if target is not None else None
@@ -1026,7 +1109,12 @@ class FakeBotApi:
         raise _ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
 
     def _store_file(
-        self, kind: str, data: bytes, mime: str | None, name: str | None, suffix: str,
+        self,
+        kind: str,
+        data: bytes,
+        mime: str | None,
+        name: str | None,
+        suffix: str,
     ) -> _StoredFile:
         number = len(self._files) + 1
         stored = _StoredFile(
@@ -1179,8 +1267,8 @@ def _ogg_opus_seconds(data: bytes) -> int:
     last_page = data.rfind(b"OggS")
     if head < 0 or last_page < 0 or len(data) < last_page + 14:
         return 0
-    pre_skip = int.from_bytes(data[head + 10:head + 12], "little")
-    granule = int.from_bytes(data[last_page + 6:last_page + 14], "little")
+    pre_skip = int.from_bytes(data[head + 10 : head + 12], "little")
+    granule = int.from_bytes(data[last_page + 6 : last_page + 14], "little")
     return max(round((granule - pre_skip) / 48000), 0)
 
 

@@ -77,14 +77,19 @@ TWILIO_ERRORS: dict[int, tuple[int, str]] = {
     20500: (500, "Internal Server Error"),
     20503: (503, "Service Unavailable"),
     21201: (400, "No 'To' number is specified"),
-    21205: (400, "Url parameter is required. For more information, see "
-                 "http://www.twilio.com/docs/api/twiml"),
+    21205: (
+        400,
+        "Url parameter is required. For more information, see http://www.twilio.com/docs/api/twiml",
+    ),
     21211: (400, "Invalid 'To' Phone Number"),
     21213: (400, "No 'From' number is specified"),
     21220: (400, "Call is not in-progress. Cannot redirect."),
     21266: (400, "'To' and 'From' number cannot be the same"),
-    21408: (400, "Permission to send an SMS has not been enabled for the region "
-                 "indicated by the 'To' number"),
+    21408: (
+        400,
+        "Permission to send an SMS has not been enabled for the region "
+        "indicated by the 'To' number",
+    ),
     21602: (400, "Message body is required."),
     21603: (400, "A 'From' phone number is required."),
     21604: (400, "A 'To' phone number is required."),
@@ -110,11 +115,26 @@ _GSM7_BASIC = frozenset(
 )
 _GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 # What Twilio's Smart Encoding (SmartEncoded=true) swaps for a GSM-7 look-alike; a subset.
-_SMART = str.maketrans({
-    "‘": "'", "’": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "″": '"',
-    "–": "-", "—": "-", "‒": "-", "―": "-", "…": "...", "\u00a0": " ", "\u2009": " ",
-    "\u202f": " ",
-})
+_SMART = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "′": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "″": '"',
+        "–": "-",
+        "—": "-",
+        "‒": "-",
+        "―": "-",
+        "…": "...",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+    }
+)
 _E164 = re.compile(r"^(?:whatsapp:)?\+[1-9]\d{6,14}$")
 _FINAL_MESSAGE = frozenset({"delivered", "undelivered", "failed", "read", "canceled"})
 _FINAL_CALL = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
@@ -241,7 +261,10 @@ class _TwilioError(Exception):
     """A REST error answered as Twilio's JSON body {code, message, more_info, status}."""
 
     def __init__(
-        self, code: int | None, status: int | None = None, message: str | None = None,
+        self,
+        code: int | None,
+        status: int | None = None,
+        message: str | None = None,
         detail: str | None = None,
     ) -> None:
         known = TWILIO_ERRORS.get(code) if code is not None else None
@@ -309,19 +332,23 @@ class FakeTwilioApi:
         self._closing = asyncio.Event()
         self._port: int | None = None
         account = f"/{API_VERSION}/Accounts/{{account}}"
-        self._app = Starlette(routes=[
-            Route(f"{account}/Messages.json", self._messages_list, methods=["GET", "POST"]),
-            Route(
-                f"{account}/Messages/{{sid}}.json", self._message_instance,
-                methods=["GET", "POST", "DELETE"],
-            ),
-            Route(f"{account}/Calls.json", self._calls_list, methods=["GET", "POST"]),
-            Route(
-                f"{account}/Calls/{{sid}}.json", self._call_instance,
-                methods=["GET", "POST", "DELETE"],
-            ),
-            Route("/{rest:path}", self._not_found, methods=["GET", "POST", "DELETE", "PUT"]),
-        ])
+        self._app = Starlette(
+            routes=[
+                Route(f"{account}/Messages.json", self._messages_list, methods=["GET", "POST"]),
+                Route(
+                    f"{account}/Messages/{{sid}}.json",
+                    self._message_instance,
+                    methods=["GET", "POST", "DELETE"],
+                ),
+                Route(f"{account}/Calls.json", self._calls_list, methods=["GET", "POST"]),
+                Route(
+                    f"{account}/Calls/{{sid}}.json",
+                    self._call_instance,
+                    methods=["GET", "POST", "DELETE"],
+                ),
+                Route("/{rest:path}", self._not_found, methods=["GET", "POST", "DELETE", "PUT"]),
+            ]
+        )
         self._loopback = LoopbackServer(self._app, "fake Twilio API")
 
     # ----------------------------------------------------------------- lifecycle
@@ -460,7 +487,9 @@ class FakeTwilioApi:
     # --------------------------------------------------- Twilio's webhooks
 
     def signed_request(
-        self, url: str, params: Mapping[str, str],
+        self,
+        url: str,
+        params: Mapping[str, str],
     ) -> tuple[dict[str, str], dict[str, str]]:
         """Headers and form for a Twilio-signed POST of `params` to `url`."""
         form = {name: str(value) for name, value in params.items()}
@@ -487,12 +516,25 @@ class FakeTwilioApi:
         sid = message_sid or "SM" + uuid.uuid4().hex
         segments, _ = segments_of(body)
         params: dict[str, str] = {
-            "ToCountry": "", "ToState": "", "ToCity": "", "ToZip": "",
-            "FromCountry": "", "FromState": "", "FromCity": "", "FromZip": "",
-            "SmsMessageSid": sid, "SmsSid": sid, "MessageSid": sid,
-            "AccountSid": self.account_sid, "From": from_, "To": to, "Body": body,
-            "NumMedia": str(num_media), "NumSegments": str(segments),
-            "SmsStatus": "received", "ApiVersion": API_VERSION,
+            "ToCountry": "",
+            "ToState": "",
+            "ToCity": "",
+            "ToZip": "",
+            "FromCountry": "",
+            "FromState": "",
+            "FromCity": "",
+            "FromZip": "",
+            "SmsMessageSid": sid,
+            "SmsSid": sid,
+            "MessageSid": sid,
+            "AccountSid": self.account_sid,
+            "From": from_,
+            "To": to,
+            "Body": body,
+            "NumMedia": str(num_media),
+            "NumSegments": str(segments),
+            "SmsStatus": "received",
+            "ApiVersion": API_VERSION,
         }
         for index in range(num_media):
             params[f"MediaContentType{index}"] = "image/jpeg"
@@ -517,10 +559,17 @@ class FakeTwilioApi:
         without, a call being answered (CallStatus ringing, Direction inbound). `extra`
         adds or overrides fields (Direction="outbound-api", CallStatus=...)."""
         params: dict[str, str] = {
-            "AccountSid": self.account_sid, "ApiVersion": API_VERSION, "CallSid": call_sid,
+            "AccountSid": self.account_sid,
+            "ApiVersion": API_VERSION,
+            "CallSid": call_sid,
             "CallStatus": "ringing" if digits is None else "in-progress",
-            "Direction": "inbound", "From": from_, "Caller": from_, "To": to, "Called": to,
-            "CallerCountry": "", "CalledCountry": "",
+            "Direction": "inbound",
+            "From": from_,
+            "Caller": from_,
+            "To": to,
+            "Called": to,
+            "CallerCountry": "",
+            "CalledCountry": "",
         }
         if digits is not None:
             params["Digits"] = digits
@@ -549,11 +598,16 @@ class FakeTwilioApi:
         else:
             headers, form = self.signed_request(url, params)
         async with httpx.AsyncClient(
-            transport=transport, timeout=http_timeout, verify=False,
+            transport=transport,
+            timeout=http_timeout,
+            verify=False,
         ) as client:
             try:
                 response = await client.request(
-                    method.upper(), url, data=form or None, headers=headers,
+                    method.upper(),
+                    url,
+                    data=form or None,
+                    headers=headers,
                 )
                 status, text = response.status_code, response.text
             except httpx.HTTPError as error:
@@ -582,10 +636,14 @@ class FakeTwilioApi:
         message.statuses.append(status)
         message.error_code = error_code
         params = {
-            "AccountSid": self.account_sid, "ApiVersion": API_VERSION,
-            "MessageSid": message_sid, "SmsSid": message_sid,
-            "MessageStatus": status, "SmsStatus": status,
-            "To": message.to, "From": message.from_ or "",
+            "AccountSid": self.account_sid,
+            "ApiVersion": API_VERSION,
+            "MessageSid": message_sid,
+            "SmsSid": message_sid,
+            "MessageStatus": status,
+            "SmsStatus": status,
+            "To": message.to,
+            "From": message.from_ or "",
         }
         if message.messaging_service_sid:
             params["MessagingServiceSid"] = message.messaging_service_sid
@@ -594,7 +652,10 @@ class FakeTwilioApi:
         return await self.post_signed(target, params, transport=transport)
 
     async def deliver_all(
-        self, status: str = "delivered", *, transport: httpx.AsyncBaseTransport | None = None,
+        self,
+        status: str = "delivered",
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> list[Webhook]:
         """Settle every unsettled message that has a StatusCallback: `status`, or
         "undelivered" with the number's code for numbers marked `unreachable`."""
@@ -649,24 +710,35 @@ class FakeTwilioApi:
         call.status = status
         call.statuses.append(status)
         params = self._call_params(call, status)
-        params.update({
-            "CallbackSource": "call-progress-events",
-            "SequenceNumber": str(len(call.statuses) - 1),
-            "Timestamp": format_datetime(datetime.now(UTC)),
-        })
+        params.update(
+            {
+                "CallbackSource": "call-progress-events",
+                "SequenceNumber": str(len(call.statuses) - 1),
+                "Timestamp": format_datetime(datetime.now(UTC)),
+            }
+        )
         if duration is not None:
             params["CallDuration"] = params["Duration"] = str(duration)
         if answered_by is not None:
             params["AnsweredBy"] = answered_by
         return await self.post_signed(
-            target, params, transport=transport, method=call.status_callback_method,
+            target,
+            params,
+            transport=transport,
+            method=call.status_callback_method,
         )
 
     def _call_params(self, call: PlacedCall, status: str) -> dict[str, str]:
         return {
-            "AccountSid": self.account_sid, "ApiVersion": API_VERSION, "CallSid": call.sid,
-            "CallStatus": status, "Direction": "outbound-api",
-            "From": call.from_, "Caller": call.from_, "To": call.to, "Called": call.to,
+            "AccountSid": self.account_sid,
+            "ApiVersion": API_VERSION,
+            "CallSid": call.sid,
+            "CallStatus": status,
+            "Direction": "outbound-api",
+            "From": call.from_,
+            "Caller": call.from_,
+            "To": call.to,
+            "Called": call.to,
         }
 
     # ----------------------------------------------------------- HTTP plumbing
@@ -679,12 +751,17 @@ class FakeTwilioApi:
         body = await request.body()
         if body:
             for name, value in urllib.parse.parse_qsl(
-                body.decode("utf-8"), keep_blank_values=True,
+                body.decode("utf-8"),
+                keep_blank_values=True,
             ):
                 params.setdefault(name, []).append(value)
         record = RequestRecord(
-            request.method, request.url.path, params, self._authorized(request),
-            time.monotonic(), "RQ" + uuid.uuid4().hex,
+            request.method,
+            request.url.path,
+            params,
+            self._authorized(request),
+            time.monotonic(),
+            "RQ" + uuid.uuid4().hex,
         )
         self.calls.append(record)
         if not record.authorized:
@@ -704,17 +781,22 @@ class FakeTwilioApi:
         except (binascii.Error, UnicodeDecodeError):
             return False
         return hmac.compare_digest(user, self.account_sid) and hmac.compare_digest(
-            password, self.auth_token,
+            password,
+            self.auth_token,
         )
 
     @staticmethod
     def _missing(request: Request) -> _TwilioError:
         return _TwilioError(
-            20404, message=f"The requested resource {request.url.path} was not found",
+            20404,
+            message=f"The requested resource {request.url.path} was not found",
         )
 
     def _answer(
-        self, record: RequestRecord, status: int, body: JSONDict | None,
+        self,
+        record: RequestRecord,
+        status: int,
+        body: JSONDict | None,
     ) -> Response:
         record.status = status
         record.response = body
@@ -724,7 +806,10 @@ class FakeTwilioApi:
         return JSONResponse(body, status_code=status, headers=headers)
 
     def _error(
-        self, record: RequestRecord, error: _TwilioError, headers: dict[str, str] | None = None,
+        self,
+        record: RequestRecord,
+        error: _TwilioError,
+        headers: dict[str, str] | None = None,
     ) -> Response:
         body = error.body()
         record.status = error.status
@@ -740,7 +825,10 @@ class FakeTwilioApi:
         return answer or self._error(record, self._missing(request))
 
     async def _create(
-        self, request: Request, record: RequestRecord, resource: Resource,
+        self,
+        request: Request,
+        record: RequestRecord,
+        resource: Resource,
     ) -> Response:
         """The shared path of both creates: forced failures, then the resource's checks."""
         make = self._create_message if resource == "Messages" else self._create_call
@@ -788,11 +876,14 @@ class FakeTwilioApi:
         if request.method == "POST":
             return await self._create(request, record, "Messages")
         chosen = [
-            m for m in reversed(self.messages)
+            m
+            for m in reversed(self.messages)
             if _matches(record, "To", m.to) and _matches(record, "From", m.from_)
         ]
         return self._answer(
-            record, 200, self._page(record, "messages", [self._message_json(m) for m in chosen]),
+            record,
+            200,
+            self._page(record, "messages", [self._message_json(m) for m in chosen]),
         )
 
     def _create_message(self, record: RequestRecord) -> JSONDict:
@@ -819,16 +910,26 @@ class FakeTwilioApi:
         sender = from_ or service or ""
         self._admit(sender)
         segments, encoding = segments_of(
-            body, smart_encoded=record.param("SmartEncoded") == "true",
+            body,
+            smart_encoded=record.param("SmartEncoded") == "true",
         )
         scheduled = record.param("ScheduleType") == "fixed" and record.param("SendAt")
         status = "scheduled" if scheduled else "queued" if from_ else "accepted"
         message = SentMessage(
-            sid="SM" + uuid.uuid4().hex, to=to, from_=from_, body=body,
-            messaging_service_sid=service, status_callback=record.param("StatusCallback"),
+            sid="SM" + uuid.uuid4().hex,
+            to=to,
+            from_=from_,
+            body=body,
+            messaging_service_sid=service,
+            status_callback=record.param("StatusCallback"),
             validity_period=_int_or_none(record.param("ValidityPeriod")),
-            media_urls=list(media), segments=segments, encoding=encoding, status=status,
-            date_created=datetime.now(UTC), time=record.time, params=record.params,
+            media_urls=list(media),
+            segments=segments,
+            encoding=encoding,
+            status=status,
+            date_created=datetime.now(UTC),
+            time=record.time,
+            params=record.params,
             statuses=[status],
         )
         self.messages.append(message)
@@ -880,14 +981,14 @@ class FakeTwilioApi:
             "api_version": API_VERSION,
             "body": message.body,
             "date_created": created,
-            "date_sent": None if message.status in {"queued", "accepted", "scheduled"}
-            else created,
+            "date_sent": None if message.status in {"queued", "accepted", "scheduled"} else created,
             "date_updated": format_datetime(datetime.now(UTC)),
             "direction": "outbound-api",
             "error_code": message.error_code,
             "error_message": (
                 TWILIO_ERRORS.get(message.error_code, (0, None))[1]
-                if message.error_code is not None else None
+                if message.error_code is not None
+                else None
             ),
             "from": message.from_,
             "messaging_service_sid": message.messaging_service_sid,
@@ -911,12 +1012,16 @@ class FakeTwilioApi:
         if request.method == "POST":
             return await self._create(request, record, "Calls")
         chosen = [
-            c for c in reversed(self.call_requests)
-            if _matches(record, "To", c.to) and _matches(record, "From", c.from_)
+            c
+            for c in reversed(self.call_requests)
+            if _matches(record, "To", c.to)
+            and _matches(record, "From", c.from_)
             and _matches(record, "Status", c.status)
         ]
         return self._answer(
-            record, 200, self._page(record, "calls", [self._call_json(c) for c in chosen]),
+            record,
+            200,
+            self._page(record, "calls", [self._call_json(c) for c in chosen]),
         )
 
     def _create_call(self, record: RequestRecord) -> JSONDict:
@@ -934,7 +1039,10 @@ class FakeTwilioApi:
                 message=f"The phone number you are attempting to call, {to}, is not valid.",
             )
         call = PlacedCall(
-            sid="CA" + uuid.uuid4().hex, to=to, from_=from_, url=url or None,
+            sid="CA" + uuid.uuid4().hex,
+            to=to,
+            from_=from_,
+            url=url or None,
             twiml=twiml if not url else None,
             method=(record.param("Method") or "POST").upper(),
             status_callback=record.param("StatusCallback"),
@@ -942,8 +1050,11 @@ class FakeTwilioApi:
             status_callback_events=list(record.params.get("StatusCallbackEvent", [])),
             timeout=_int_or_none(record.param("Timeout")),
             machine_detection=record.param("MachineDetection"),
-            status="queued", date_created=datetime.now(UTC), time=record.time,
-            params=record.params, statuses=["queued"],
+            status="queued",
+            date_created=datetime.now(UTC),
+            time=record.time,
+            params=record.params,
+            statuses=["queued"],
         )
         self.call_requests.append(call)
         self._calls_by_sid[call.sid] = call
@@ -1012,10 +1123,12 @@ class FakeTwilioApi:
     def _page(self, record: RequestRecord, key: str, items: list[JSONDict]) -> JSONDict:
         size = max(1, min(_int_or_none(record.param("PageSize")) or 50, 1000))
         number = max(0, _int_or_none(record.param("Page")) or 0)
-        chunk = items[number * size:(number + 1) * size]
+        chunk = items[number * size : (number + 1) * size]
         filters = [
-            (name, value) for name, values in record.params.items()
-            if name not in {"Page", "PageSize", "PageToken"} for value in values
+            (name, value)
+            for name, values in record.params.items()
+            if name not in {"Page", "PageSize", "PageToken"}
+            for value in values
         ]
 
         def link(page: int) -> str:
