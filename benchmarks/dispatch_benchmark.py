@@ -228,7 +228,7 @@ async def _one_part_a_run(
         bare = watch.stop(people)
         await queue_reminders(club, people, base + 5 * people)
         watch.start()
-        await drain(club)
+        await drain(club, fake, people)
         ours = watch.stop(people)
         counts = await settled(club)
         assert counts == {Status.SENT: people}, counts
@@ -283,6 +283,7 @@ async def _delays(club: Any) -> list[float]:
 
 
 # ------------------------------------------------------------------------------ (c)
+
 
 def _dispatch_environment(database_url: str, fake: FakeProcess, **extra: str) -> dict[str, str]:
     environment = {

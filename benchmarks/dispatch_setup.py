@@ -196,17 +196,22 @@ async def settled(club: Club) -> dict[str, int]:
         return await uow.outbox.counts()
 
 
-async def drain(club: Club) -> None:
+async def drain(club: Club, fake: FakeProcess | None = None, sends: int = 0) -> None:
     """Run the club's dispatcher, as `python -m bot dispatch` does, until nothing is left
-    to send."""
+    to send. Given the fake and the sends to expect, it first waits for the fake to have
+    them (a look costs the dispatcher's process almost nothing), then for their records."""
     stop = asyncio.Event()
     running = asyncio.create_task(club.dispatcher().run(stop))
     try:
+        if fake is not None:
+            expected = await fake.count() + sends
+            while not running.done() and await fake.count() < expected:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)  # (the fake's counter is in another process)
         while not running.done():
-            await asyncio.sleep(0.05)  # each look costs the dispatcher's process a query
-            counts = await settled(club)
+            counts = await settled(club)  # each look costs the dispatcher's process a query
             if not counts.get(Status.PENDING) and not counts.get(Status.SENDING):
                 break
+            await asyncio.sleep(0.01 if fake is not None else 0.05)
     finally:
         stop.set()
         await running

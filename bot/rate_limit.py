@@ -30,6 +30,10 @@ LATE = 0.005
 """A send this much past its moment (or a quarter of a spacing, if more) was held up:
 the rest of the margin is for messages that arrive a little bunched up."""
 
+SHORTEST_WAIT = 0.0005
+"""A wait shorter than this is not slept: the event loop would wake later than asked, the
+send would then count as held up, and be booked again (at hundreds a second, each send
+went round that several times). Going this much early stays inside the margins."""
 ARRIVAL_SLACK = 0.01
 """However the moments fell, no more than the rate of sends actually start within a second
 and this much: what arrives at the provider can bunch up by a few milliseconds."""
@@ -72,7 +76,7 @@ class RateLimiter:
             async with self._lock:
                 now = self._clock()
                 moment = self._book(key, now)
-            if moment > now:
+            if moment - now >= SHORTEST_WAIT:
                 await asyncio.sleep(moment - now)
             if self._clock() >= self._paused_until:
                 return moment
@@ -104,7 +108,7 @@ class RateLimiter:
             moment = self._free_moment(max(now, self._paused_until), now)
             if self._key_spacing:
                 self._key_next[key] = max(self._key_next.get(key, 0.0), moment + self._key_spacing)
-        if moment > now:
+        if moment - now >= SHORTEST_WAIT:
             await asyncio.sleep(moment - now)
         return moment
 
