@@ -15,6 +15,7 @@ from config import Catalogue
 from conversations.calendar import at_local
 from conversations.flow import Context
 from conversations.flows.club_sessions import ClubSessions
+from conversations.model import text
 from conversations.snapshot import Snapshot
 from storage.models import ClubSession, SessionSeries, utc_now
 from storage.outbox import Status
@@ -550,3 +551,21 @@ async def test_a_meeting_moved_onto_a_later_meeting_s_time_is_not_doubled(
         far_start = at_local(far, time(10, 30), zone)
         on_that_day = [s for s in await _sessions(scene) if utc(s.starts_at) == far_start]
         assert [s.id for s in on_that_day] == [first.id]
+
+
+async def test_a_coordinator_reads_each_refusal_in_their_own_language(database_url: str) -> None:
+    async with coordinator_club(database_url) as scene:
+        tg, club = scene.tg, scene.club
+        async with club.units() as uow:
+            coordinator = await uow.people.get(scene.coordinator)
+            assert coordinator is not None
+            coordinator.language = "pt"
+            await uow.commit()
+        await tg.say(COORDINATOR, "/sessions")
+        await tg.press(COORDINATOR, "add_session")
+        for typed in ("Cantar", "music", "amanhã"):
+            await tg.say(COORDINATOR, typed)
+        [refused] = tg.replies(COORDINATOR)
+        in_portuguese = club.catalogue.render("pt", text("sessions.problem.date"))
+        assert refused.startswith(f"{in_portuguese}\n\n")
+        assert refused.endswith(club.catalogue.render("pt", text("sessions.ask_day")))
