@@ -88,8 +88,7 @@ class SessionsRepository:
                 )
             )
             # A meeting's own slot, and where a moved meeting went: neither is added again.
-            taken = {moment for row in found.all() for moment in row if moment is not None}
-            known_utc = {moment.replace(tzinfo=None) for moment in taken}
+            known_utc = {m.replace(tzinfo=None) for row in found.all() for m in row if m}
             for meeting in occurrences(rule_of(series), first, last, zone):
                 if meeting.starts_at.replace(tzinfo=None) in known_utc:
                     continue

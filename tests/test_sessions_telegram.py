@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from bot.reminder_times import reminder_due
 from config import Catalogue
@@ -19,6 +18,7 @@ from conversations.model import text
 from conversations.snapshot import Snapshot
 from storage.models import ClubSession, SessionSeries, utc_now
 from storage.outbox import Status
+from tests.club_rows import rows
 from tests.coordinator_support import COORDINATOR, Scene, add_session, coordinator_club, person
 from tests.test_reminders_support import FakeClock, add_series, outbox, planner_for
 
@@ -99,9 +99,7 @@ async def test_a_session_is_added_and_each_bad_answer_is_asked_again(database_ur
         await tg.press(COORDINATOR, "yes")
         assert tg.replies(COORDINATOR) == [tg.words("sessions.added")]
 
-        async with club.units() as uow:
-            [added] = list(await uow.session.scalars(select(ClubSession)))
-            uow.session.expunge(added)
+        [added] = await rows(club, ClubSession)
         zone = club.settings.zone
         assert (added.title, added.activity_key, added.place, added.postcode) == (
             "Singing for the Brain",
@@ -332,13 +330,6 @@ async def _add_by_telegram(scene: Scene, title: str, day: date, often: str, hour
     return tg.replies(COORDINATOR)[-1]
 
 
-async def series_rows(scene: Scene) -> list[SessionSeries]:
-    async with scene.club.units() as uow:
-        found = list(await uow.session.scalars(select(SessionSeries).order_by(SessionSeries.id)))
-        uow.session.expunge_all()
-        return found
-
-
 async def test_a_weekly_series_is_added_and_its_sessions_appear(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
         tg, club = scene.tg, scene.club
@@ -358,7 +349,7 @@ async def test_a_weekly_series_is_added_and_its_sessions_appear(database_url: st
         await tg.press(COORDINATOR, "yes")
         assert tg.replies(COORDINATOR) == [tg.words("sessions.added_series")]
 
-        [series] = await series_rows(scene)
+        [series] = await rows(scene.club, SessionSeries)
         assert (series.title, series.weekday, series.week_of_month, series.first_day) == (
             "Tuesday Club",
             day.weekday(),
@@ -383,7 +374,7 @@ async def test_a_monthly_series_meets_on_the_same_weekday_of_the_month(
         summary = await _add_by_telegram(scene, "Crafternoon", day, "every_month", "2pm-4pm")
         assert f"Then on the {which} {day:%A} of every month." in summary
         await tg.press(COORDINATOR, "yes")
-        [series] = await series_rows(scene)
+        [series] = await rows(scene.club, SessionSeries)
         assert (series.weekday, series.week_of_month) == (day.weekday(), -1 if nth == 5 else nth)
 
 
@@ -419,15 +410,23 @@ async def test_a_series_meeting_when_another_does_is_refused_and_asked_again(
                 ("13:00", tg.words("sessions.ask_place")),
             ],
         )
-        assert len(await series_rows(scene)) == 1
+        assert len(await rows(scene.club, SessionSeries)) == 1
 
 
 async def _sessions(scene: Scene) -> list[ClubSession]:
-    async with scene.club.units() as uow:
-        query = select(ClubSession).order_by(ClubSession.starts_at)
-        found = list(await uow.session.scalars(query))
-        uow.session.expunge_all()
-        return found
+    """The calendar, earliest first."""
+    return sorted(await rows(scene.club, ClubSession), key=lambda meeting: meeting.starts_at)
+
+
+async def _weekly_from(scene: Scene, day: date) -> tuple[int, ClubSession]:
+    """A Thursday Club meeting weekly from `day` at 10:30, in the calendar and seen by
+    the engine: its id and its first meeting."""
+    club = scene.club
+    series = await add_series(club, "Thursday Club", day.weekday(), time(10, 30), time(12))
+    await club.planner.plan()
+    club.dialogue.shape.forget()
+    [first, *_] = [s for s in await _sessions(scene) if s.series_id == series]
+    return series, first
 
 
 CATALOGUE = Catalogue.load()
@@ -495,10 +494,7 @@ async def test_a_series_meeting_moved_is_never_added_again_at_its_old_time(
         tg, club = scene.tg, scene.club
         zone = club.settings.zone
         day = local_today(scene) + timedelta(days=2)
-        series = await add_series(club, "Thursday Club", day.weekday(), time(10, 30), time(12))
-        await club.planner.plan()
-        scene.club.dialogue.shape.forget()
-        [first, *_] = [s for s in await _sessions(scene) if s.series_id == series]
+        series, first = await _weekly_from(scene, day)
         old_start = at_local(day, time(10, 30), zone)
         assert utc(first.starts_at) == old_start
 
@@ -534,10 +530,7 @@ async def test_a_meeting_moved_onto_a_later_meeting_s_time_is_not_doubled(
         tg, club = scene.tg, scene.club
         zone = club.settings.zone
         day = local_today(scene) + timedelta(days=2)
-        series = await add_series(club, "Thursday Club", day.weekday(), time(10, 30), time(12))
-        await club.planner.plan()
-        scene.club.dialogue.shape.forget()
-        [first, *_] = [s for s in await _sessions(scene) if s.series_id == series]
+        _, first = await _weekly_from(scene, day)
 
         far = day + timedelta(weeks=10)
         await _choose_to_change(scene, first.id, "new_time")
