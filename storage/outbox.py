@@ -119,10 +119,10 @@ class OutboxRepository:
         )
         return {int(payload["member"]) for payload in await self._session.scalars(query)}
 
-    async def withdraw(self, session_id: int, kinds: Sequence[str], reason: str) -> int:
+    async def withdraw(self, session_id: int, kinds: Sequence[str], reason: str) -> None:
         """Skip this session's rows of `kinds` not yet sent nor being sent, and free their
         idempotency keys, so they can be planned again (for a session's new time)."""
-        result = await self._session.execute(
+        await self._session.execute(
             update(OutboxMessage)
             .where(
                 OutboxMessage.session_id == session_id,
@@ -137,7 +137,6 @@ class OutboxRepository:
                 + cast(OutboxMessage.id, String),
             )
         )
-        return int(getattr(result, "rowcount", 0) or 0)
 
     async def get(self, row_id: int) -> OutboxMessage | None:
         return await self._session.get(OutboxMessage, row_id)
