@@ -341,7 +341,9 @@ async def test_flood_limits_reject_a_second_message_to_one_chat(
     assert fake.accepted_sends == 2
     assert fake.accepted_by_chat == {PERSON: 1, OTHER: 1}
     assert fake.max_sends_in_any_second(PERSON) == 1
-    assert fake.max_sends_in_any_second() == 2
+    first, last = [c.time for c in fake.calls if c.method == "sendMessage" and c.status == 200]
+    together = last - first < 1.0  # on a loaded machine the three sends can take a second
+    assert fake.max_sends_in_any_second() == (2 if together else 1)
 
 
 async def test_flood_limits_overall(fake: FakeBotApi, bot: Bot, timedeltas: None) -> None:
