@@ -43,6 +43,20 @@ class RecordsRepository:
         question_id: int,
     ) -> None:
         row = await self._session.get(Position, address)
+        self.place(row, address, person_id, flow, step, data, question_id)
+
+    def place(
+        self,
+        row: Position | None,
+        address: str,
+        person_id: int | None,
+        flow: str,
+        step: str,
+        data: dict[str, Any],
+        question_id: int,
+    ) -> Position:
+        """`save_position` for a caller that has already read the address's row (or knows
+        there is none): the dispatcher, which reads a whole batch's at once."""
         if row is None:
             row = Position(address=address)
             self._session.add(row)
@@ -52,6 +66,7 @@ class RecordsRepository:
         row.data = data
         flag_modified(row, "data")  # a list changed in place would compare equal to itself
         row.question_id = question_id
+        return row
 
     async def forget_position(self, address: str) -> None:
         row = await self._session.get(Position, address)

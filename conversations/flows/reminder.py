@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from conversations.changes import SetSessionAnswer
 from conversations.flow import Context, Flow, Goto, Question, Turn
-from conversations.model import Choice, Meaning, Param, text
+from conversations.model import Choice, Meaning, Param, Text, text
 from conversations.snapshot import PersonView, SessionView, Snapshot
 from conversations.when import when_params
 
@@ -74,10 +74,13 @@ def reminder_question(
         )
         for answer in ANSWERS
     )
-    prompt = (text(f"reminder.{kind}", **params), text("reminder.place", **params), ask)
-    compact = tuple(text(f"sms.reminder{size}", **params, ask=ask) for size in ("", "_short"))
+    # The texts share one dict of parameters, already as texts take them: the dispatcher
+    # makes a reminder for every member at once.
+    prompt = (Text(f"reminder.{kind}", params), Text("reminder.place", params), ask)
+    with_ask = {**params, "ask": ask}
+    compact = (Text("sms.reminder", with_ask), Text("sms.reminder_short", with_ask))
     return Question(
-        prompt, text("reminder.ask.short", **params), choices, speak=True, compact=compact
+        prompt, Text("reminder.ask.short", params), choices, speak=True, compact=compact
     )
 
 
