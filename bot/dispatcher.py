@@ -128,6 +128,7 @@ class Dispatcher:
         self._alerts = alerts
         self._planner = planner
         self._clock = clock
+        self._concurrency = concurrency
         self._gates = {name: asyncio.Semaphore(concurrency) for name in senders}
         self._unrecorded = 0
         self._voice_after_words: set[int] = set()
@@ -180,8 +181,17 @@ class Dispatcher:
         recording = asyncio.create_task(self._record(done, batch.skipped, batch.spoken_before))
         if not batch.ready:
             batch.admitted.set()
+        waiting = iter(batch.ready)
+
+        async def sending() -> None:
+            for message in waiting:
+                await self._send(message, batch, done)
+
         try:
-            await asyncio.gather(*(self._send(message, batch, done) for message in batch.ready))
+            # A few workers take the rows in turn, rather than a task a row all queued on
+            # the channel's gate: its every acquire looks at each waiter (Python 3.11).
+            workers = min(self._concurrency, len(batch.ready))
+            await asyncio.gather(*(sending() for _ in range(workers)))
         finally:
             batch.admitted.set()
             done.put_nowait(None)

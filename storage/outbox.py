@@ -86,18 +86,26 @@ class OutboxRepository:
             and_(OutboxMessage.status == Status.PENDING, OutboxMessage.due_at <= now),
             and_(OutboxMessage.status == Status.SENDING, OutboxMessage.claimed_until < now),
         )
-        query = select(OutboxMessage).where(due)
+        chosen = select(OutboxMessage.id).where(due)
         if channels is not None:
-            query = query.where(OutboxMessage.channel.in_(list(channels)))
-        query = query.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
-        query = query.with_for_update(skip_locked=True)
-        rows = list(await self._session.scalars(query))
-        for row in rows:
-            row.status = Status.SENDING
-            row.claimed_until = now + lease
-            row.attempts += 1
-        await self._session.flush()
-        return rows
+            chosen = chosen.where(OutboxMessage.channel.in_(list(channels)))
+        chosen = chosen.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+        chosen = chosen.with_for_update(skip_locked=True)
+        # One statement for the whole batch (a row-by-row update of 200 costs more than
+        # composing them): UPDATE ... WHERE id IN (SELECT ... SKIP LOCKED) RETURNING.
+        claim = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(chosen.scalar_subquery()))
+            .values(
+                status=Status.SENDING,
+                claimed_until=now + lease,
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        rows = list(await self._session.scalars(claim))
+        return sorted(rows, key=lambda row: (row.due_at, row.id))
 
     async def next_due(self, channels: Sequence[str]) -> datetime | None:
         """When the next row falls due (or a claim on one runs out), if any will."""
