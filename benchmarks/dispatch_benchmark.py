@@ -47,6 +47,7 @@ from benchmarks.dispatch_setup import (
     settled,
 )
 from bot.dispatcher import Dispatcher
+from bot.long_run import settle_for_a_long_run
 from bot.telegram.sender import REQUESTS_IN_FLIGHT
 from storage.models import OutboxMessage, utc_now
 from storage.outbox import Status
@@ -142,7 +143,9 @@ class _CpuWatch:
 
 async def part_a(repeats: int, people: int, postgres_url: str) -> list[Row]:
     """On SQLite (one process, aiosqlite's worker thread) and on PostgreSQL (production),
-    each run beside the bare loop in the same moment of the machine's load."""
+    each run beside the bare loop in the same moment of the machine's load. The process
+    is set for a long run as `python -m bot dispatch` is (the bare loop shares it)."""
+    settle_for_a_long_run()
     fake = await FakeProcess.start()
     phases: dict[str, tuple[list[Phase], list[Phase]]] = {
         "SQLite": ([], []),
@@ -514,7 +517,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.dispatch_benchmark")
     parser.add_argument("--part", default="all", help="a, b, c, d, e, several (ace) or all")
     parser.add_argument("--repeats", type=int, default=3, help="runs of (a); the median counts")
-    parser.add_argument("--people-a", type=int, default=1000)
+    parser.add_argument("--people-a", type=int, default=2000)
     parser.add_argument("--people-b", type=int, default=1000)
     parser.add_argument("--people-c", type=int, default=500)
     parser.add_argument("--kills", type=int, default=20)

@@ -14,6 +14,7 @@ from bot.bootstrap import Club, build_club
 from bot.broadcast_command import add_broadcast_command, run_broadcast_command
 from bot.console import ConsoleChat
 from bot.coordinator_command import add_coordinator_command, run_coordinator_command
+from bot.long_run import settle_for_a_long_run
 from bot.people_command import add_people_commands, run_people_command
 from bot.report_command import add_report_command, run_report_command
 from bot.service import run_service
@@ -87,6 +88,7 @@ async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:
             return await run_broadcast_command(club, arguments)
         if arguments.command == "dispatch":
             await club.prepare(demo=False)
+            settle_for_a_long_run()
             await _dispatch_until_stopped(club)
             return 0
         if arguments.command == "chat":
@@ -108,6 +110,7 @@ async def _run(club: Club) -> int:
         await run_service(club)
         return 0
     await club.prepare(demo=True)
+    settle_for_a_long_run()
     print(
         f"{settings.club_name}: local mode. Nothing leaves this computer.\n"
         "Type your answers, or the number of a choice. Press Ctrl+D to stop."

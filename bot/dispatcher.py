@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, cast, runtime_checkable
+from typing import Literal, Protocol, cast, runtime_checkable
 
 from bot.alerts import CoordinatorAlerts
 from bot.composer import Composer, Skipped
@@ -35,6 +35,8 @@ MOST_ATTEMPTS = 6
 FIRST_BACKOFF = timedelta(seconds=5)
 PLAN_EVERY = timedelta(minutes=1)
 WELCOME_PLAN_EVERY = timedelta(seconds=5)
+GATHER_TURNS = 16
+"""Event loop turns the recorder may wait for more sends to finish, when none waits."""
 ROWS_AT_ONCE = 32
 """Per channel: rows being sent at once. A row may wait over a second for its moment (a
 voice note one second after its words, to the same chat), so this is not how many
@@ -68,6 +70,24 @@ class Holds(Protocol):
     dispatcher has recorded every send that finished before."""
 
     hold: asyncio.Event | None
+
+
+class _RecordGate(asyncio.Event):
+    """Set while every finished send is on record; counts the sends waiting for it, so
+    the recorder knows whether it may let a few more finish before committing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = 0
+
+    async def wait(self) -> Literal[True]:
+        if self.is_set():
+            return True
+        self.waiting += 1
+        try:
+            return await super().wait()
+        finally:
+            self.waiting -= 1
 
 
 @dataclass
@@ -132,7 +152,7 @@ class Dispatcher:
         self._gates = {name: asyncio.Semaphore(concurrency) for name in senders}
         self._unrecorded = 0
         self._voice_after_words: set[int] = set()
-        self._caught_up = asyncio.Event()
+        self._caught_up = _RecordGate()
         """Set while every finished send is on record: only then may a new send begin, so
         a dispatcher killed at any moment has at most the sends in flight to repeat."""
         self._caught_up.set()
@@ -264,8 +284,7 @@ class Dispatcher:
         finished = False
         while not finished:
             batch = [await done.get()]
-            while not done.empty():
-                batch.append(done.get_nowait())
+            await self._gather_more(done, batch)
             finished = None in batch
             results = [settled for settled in batch if settled is not None]
             if not results and not skipped:
@@ -284,6 +303,25 @@ class Dispatcher:
             self._on_record(sum(1 for settled in results if settled.holds))
             skipped = []
         return unreachable
+
+    async def _gather_more(
+        self, done: asyncio.Queue[_Settled | None], batch: list[_Settled | None]
+    ) -> None:
+        """Add what else has finished. Sending flat out, a commit for each send or two
+        would cost as much as the sends: while nothing waits for this record, let a few
+        more sends finish first. A few turns of the event loop are a moment when it is
+        busy and next to nothing when it is not (a paced send waits at once, and ends it)."""
+        for turn in range(GATHER_TURNS + 1):
+            while not done.empty():
+                batch.append(done.get_nowait())
+            if (
+                turn == GATHER_TURNS
+                or len(batch) >= self._concurrency
+                or self._caught_up.waiting
+                or any(settled is None or settled.recorded is not None for settled in batch)
+            ):
+                return
+            await asyncio.sleep(0)
 
     async def _settle(
         self, results: list[_Settled], skipped: list[Skipped], spoken_before: dict[int, str]

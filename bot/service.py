@@ -9,6 +9,7 @@ import uvicorn
 from telegram import Update
 
 from bot.bootstrap import Club
+from bot.long_run import settle_for_a_long_run
 from bot.telegram.app import set_command_menu
 
 __all__ = ["run_service"]
@@ -54,6 +55,7 @@ async def run_service(club: Club) -> None:
     settings = club.settings
     await club.prepare(demo=False)
     await start_telegram(club)
+    settle_for_a_long_run()
     server = uvicorn.Server(
         uvicorn.Config(
             club.web_app(),
