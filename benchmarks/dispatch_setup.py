@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 500
 STATS_LINE_LIMIT = 64 * 2**20
 """The fake's counters come back as one JSON line, with a count for every chat."""
+ANSWER_SECONDS = 60
+"""How long the fake may take to answer a command (its stats count every send)."""
 UNLIMITED = 1_000_000.0
 """A rate so high the club's own limiter never waits (Settings wants a positive number)."""
 
@@ -54,28 +56,38 @@ class FakeProcess:
             limit=STATS_LINE_LIMIT,
         )
         fake = cls(process, 0)
-        fake.port = int(await fake._read())
+        async with asyncio.timeout(ANSWER_SECONDS):
+            fake.port = int(await fake._read())
         return fake
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def _read(self) -> str:
-        assert self.process.stdout is not None
-        return (await asyncio.wait_for(self.process.stdout.readline(), 60)).decode().strip()
-
-    async def _ask(self, line: str) -> str:
+    async def _write(self, line: str) -> None:
         assert self.process.stdin is not None
         self.process.stdin.write(f"{line}\n".encode())
         await self.process.stdin.drain()
-        return await self._read()
+
+    async def _read(self) -> str:
+        assert self.process.stdout is not None
+        return (await self.process.stdout.readline()).decode().strip()
+
+    async def _ask(self, line: str) -> str:
+        await self._write(line)
+        async with asyncio.timeout(ANSWER_SECONDS):
+            return await self._read()
 
     async def limits(self, per_second: int | None, per_chat: int | None) -> None:
         await self._ask(f"limits {per_second or 'none'} {per_chat or 'none'}")
 
     async def count(self) -> int:
         return int(await self._ask("count"))
+
+    async def until(self, count: int) -> None:
+        """Once the fake has taken `count` sends (it looks; this process only waits)."""
+        await self._write(f"until {count}")
+        await self._read()
 
     async def stats(self) -> dict[str, Any]:
         found: dict[str, Any] = json.loads(await self._ask("stats"))
@@ -199,14 +211,16 @@ async def settled(club: Club) -> dict[str, int]:
 async def drain(club: Club, fake: FakeProcess | None = None, sends: int = 0) -> None:
     """Run the club's dispatcher, as `python -m bot dispatch` does, until nothing is left
     to send. Given the fake and the sends to expect, it first waits for the fake to have
-    them (a look costs the dispatcher's process almost nothing), then for their records."""
+    them (the fake looks, so the dispatcher's process spends nothing on it), then for
+    their records."""
     stop = asyncio.Event()
     running = asyncio.create_task(club.dispatcher().run(stop))
     try:
         if fake is not None:
-            expected = await fake.count() + sends
-            while not running.done() and await fake.count() < expected:  # noqa: ASYNC110
-                await asyncio.sleep(0.01)  # (the fake's counter is in another process)
+            taken = asyncio.create_task(fake.until(await fake.count() + sends))
+            await asyncio.wait([taken, running], return_when=asyncio.FIRST_COMPLETED)
+            if not taken.done():  # the dispatcher stopped short: its error is raised below
+                taken.cancel()
         while not running.done():
             counts = await settled(club)  # each look costs the dispatcher's process a query
             if not counts.get(Status.PENDING) and not counts.get(Status.SENDING):

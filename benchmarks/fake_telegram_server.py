@@ -2,7 +2,8 @@
 
 `python -m benchmarks.fake_telegram_server` prints its port, then answers one line per
 command: `limits PER_SECOND PER_CHAT` ("none" switches one off), `count` (sends taken so
-far), `stats` (a JSON line of its counters), `quit`. A process of its own keeps the fake's
+far), `until COUNT` (answers once that many are taken, so a benchmark need not keep
+asking), `stats` (a JSON line of its counters), `quit`. A process of its own keeps the fake's
 work off the measured program's CPU time on a 2-core machine.
 """
 
@@ -19,6 +20,7 @@ from tests.fakes.telegram_api import FakeBotApi
 __all__ = ["stats_of"]
 
 SENDS = {"sendMessage", "sendVoice"}
+UNTIL_LOOKS_EVERY = 0.002
 
 
 def _busiest_second(times: list[float]) -> int:
@@ -67,6 +69,10 @@ async def serve() -> None:
                 fake.limits(_rate(words[0]), _rate(words[1]))
                 print("ok", flush=True)
             elif command == "count":
+                print(fake.accepted_sends, flush=True)
+            elif command == "until":
+                while fake.accepted_sends < int(words[0]):  # noqa: ASYNC110 - a counter
+                    await asyncio.sleep(UNTIL_LOOKS_EVERY)
                 print(fake.accepted_sends, flush=True)
             elif command == "stats":
                 print(json.dumps(stats_of(fake)), flush=True)

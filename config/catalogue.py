@@ -104,10 +104,10 @@ class Catalogue:
         return self._texts[BASE_LANGUAGE][key]
 
     def render(self, language: str, message: Text) -> str:
-        values = {name: self._value(language, value) for name, value in message.params.items()}
-        return self.template(language, message.key).format_map(values)
+        return self.template(language, message.key).format_map(_Values(self, language, message))
 
-    def _value(self, language: str, value: Param) -> str:
+    def written(self, language: str, value: Param) -> str:
+        """A parameter as the language writes it."""
         if isinstance(value, str):
             return value
         if isinstance(value, Text):
@@ -174,3 +174,20 @@ def _written(locale: str, form: str, at: datetime, pattern: str) -> str:
     if form == "clock":
         return format_time(at, pattern, locale=locale)
     raise ValueError(f"no way to write a moment as {form!r}")
+
+
+class _Values(dict[str, str]):
+    """A text's parameters, each written only if its template asks for it: the texts of
+    one message often share a dict of parameters (a reminder's weekday, date and time),
+    and writing a date costs more than the rest of a text."""
+
+    def __init__(self, catalogue: Catalogue, language: str, message: Text) -> None:
+        super().__init__()
+        self._catalogue = catalogue
+        self._language = language
+        self._params = message.params
+
+    def __missing__(self, name: str) -> str:
+        value = self._catalogue.written(self._language, self._params[name])
+        self[name] = value
+        return value
