@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_, select, update
+from sqlalchemy import String, Table, and_, bindparam, case, cast, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -213,7 +213,7 @@ class OutboxRepository:
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row_id, provider_id, note in sent:
             values: dict[str, Any] = {
-                "id": row_id,
+                "row_id": row_id,
                 "status": Status.SENT,
                 "claimed_until": None,
                 "sent_at": sent_at,
@@ -223,5 +223,8 @@ class OutboxRepository:
             if note is not None:
                 values["last_error"] = note[:200]
             shapes.setdefault(tuple(sorted(values)), []).append(values)
-        for rows in shapes.values():
-            await self._session.execute(update(OutboxMessage), rows)
+        table = OutboxMessage.__table__
+        assert isinstance(table, Table)
+        by_id = update(table).where(table.c.id == bindparam("row_id"))
+        for rows in shapes.values():  # executemany; a core statement skips the ORM's work a row
+            await self._session.execute(by_id, rows)
