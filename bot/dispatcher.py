@@ -25,7 +25,7 @@ from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import utc_now
 from storage.outbox import Status
 
-__all__ = ["Dispatcher", "Holds", "Paced", "SpeaksAfter"]
+__all__ = ["Dispatcher", "Holds", "Paced", "SpeaksAfter", "TakesRows"]
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,15 @@ class Paced(Protocol):
 
     @property
     def interval(self) -> float: ...
+
+
+@runtime_checkable
+class TakesRows(Protocol):
+    """A channel that may use fewer rows at once than the dispatcher would give it (None:
+    as many as it is given): no more than its requests in flight when sending flat out."""
+
+    @property
+    def rows_at_once(self) -> int | None: ...
 
 
 @runtime_checkable
@@ -124,6 +133,11 @@ class _Batch:
             self.admitted.set()
 
 
+def _rows_at_once(sender: Sender, most: int) -> int:
+    own = sender.rows_at_once if isinstance(sender, TakesRows) else None
+    return most if own is None else min(most, own)
+
+
 def _batch_size(sender: Sender) -> int:
     if not isinstance(sender, Paced) or not sender.interval:
         return BATCH
@@ -149,7 +163,10 @@ class Dispatcher:
         self._planner = planner
         self._clock = clock
         self._concurrency = concurrency
-        self._gates = {name: asyncio.Semaphore(concurrency) for name in senders}
+        self._rows_at_once = {
+            name: _rows_at_once(sender, concurrency) for name, sender in senders.items()
+        }
+        self._gates = {name: asyncio.Semaphore(rows) for name, rows in self._rows_at_once.items()}
         self._unrecorded = 0
         self._voice_after_words: set[int] = set()
         self._caught_up = _RecordGate()
@@ -208,9 +225,12 @@ class Dispatcher:
                 await self._send(message, batch, done)
 
         try:
-            # A few workers take the rows in turn, rather than a task a row all queued on
-            # the channel's gate: its every acquire looks at each waiter (Python 3.11).
-            workers = min(self._concurrency, len(batch.ready))
+            # As many workers as rows may go at once take the rows in turn, rather than a
+            # task a row queued on the gate: a worker goes straight on to its next row, where
+            # a queued task would be woken on the next turn of the loop, with others woken
+            # together, all reaching httpx's pool at once to race for one connection.
+            channels = {message.channel for message in batch.ready}
+            workers = min(len(batch.ready), sum(self._rows_at_once[name] for name in channels))
             await asyncio.gather(*(sending() for _ in range(workers)))
         finally:
             batch.admitted.set()

@@ -69,6 +69,15 @@ class TelegramSender:
         """Seconds between two sends (0 when unlimited)."""
         return self._limiter.interval
 
+    @property
+    def rows_at_once(self) -> int | None:
+        """Paced, a row may wait over a second for its moment (a voice note a second after
+        its words), so the dispatcher's own number go at once (None). Flat out, none waits, and
+        more rows than requests in flight would only queue here: each freed request slot
+        would wake one into httpx's pool as the last one's connection is released, and
+        requests racing for one connection retry (a third more CPU a message, measured)."""
+        return None if self._limiter.interval >= ONE_AT_A_TIME else REQUESTS_IN_FLIGHT
+
     async def _paced(self, chat: str, call: Callable[[], Awaitable[T]], words: bool = True) -> T:
         """At the message's own moment; and words (not voice notes, which a restart never
         repeats with their words), when the dispatcher holds sends and the pace leaves time
