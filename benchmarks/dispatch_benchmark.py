@@ -91,7 +91,8 @@ async def _timed(work: Awaitable[Any]) -> float:
 
 async def bare_loop(bot: Bot, chats: list[int]) -> None:
     """python-telegram-bot alone: send_message to every chat, CONCURRENCY at a time, the
-    same words and each person's own buttons (made before the loop starts)."""
+    same words and each person's own buttons (made before the loop starts). Written the
+    usual way: a task a chat, CONCURRENCY let through a semaphore at once."""
     gate = asyncio.Semaphore(CONCURRENCY)
     markups = {chat: buttons(chat) for chat in chats}
 
@@ -100,6 +101,24 @@ async def bare_loop(bot: Bot, chats: list[int]) -> None:
             await bot.send_message(chat, WORDS, reply_markup=markups[chat])
 
     await asyncio.gather(*(one(chat) for chat in chats))
+
+
+async def bare_workers(bot: Bot, chats: list[int]) -> None:
+    """The same, written the fastest way found: CONCURRENCY workers taking the chats in
+    turn, each going straight on to its next (woken together, the semaphore's waiters
+    reach httpx's pool in one turn of the loop and race for a connection)."""
+    markups = {chat: buttons(chat) for chat in chats}
+    waiting = iter(chats)
+
+    async def worker() -> None:
+        for chat in waiting:
+            await bot.send_message(chat, WORDS, reply_markup=markups[chat])
+
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+
+
+BARE_LOOPS = {"bare, semaphore": bare_loop, "bare, workers": bare_workers}
+OURS = "dispatcher (claim, compose, send, record)"
 
 
 # ------------------------------------------------------------------------------ (a)
@@ -143,106 +162,101 @@ class _CpuWatch:
 
 async def part_a(repeats: int, people: int, postgres_url: str) -> list[Row]:
     """On SQLite (one process, aiosqlite's worker thread) and on PostgreSQL (production),
-    each run beside the bare loop in the same moment of the machine's load. The process
-    is set for a long run as `python -m bot dispatch` is (the bare loop shares it)."""
+    each run beside both bare loops in the same moment of the machine's load. The process
+    is set for a long run as `python -m bot dispatch` is (the bare loops share it)."""
     settle_for_a_long_run()
     fake = await FakeProcess.start()
-    phases: dict[str, tuple[list[Phase], list[Phase]]] = {
-        "SQLite": ([], []),
-        "PostgreSQL": ([], []),
-    }
+    phases: dict[str, dict[str, list[Phase]]] = {"SQLite": {}, "PostgreSQL": {}}
     try:
         for run in range(repeats):
-            for database, (bare_runs, our_runs) in phases.items():
+            for database, runs in phases.items():
                 with tempfile.TemporaryDirectory() as folder:
                     url = _sqlite_url(folder, "a.sqlite3")
                     if database == "PostgreSQL":
                         await ensure_database(postgres_url)
                         await wipe_postgres(postgres_url)
                         url = postgres_url
-                    bare, ours = await _one_part_a_run(fake, url, run, people)
-                bare_runs.append(bare)
-                our_runs.append(ours)
+                    measured = await _one_part_a_run(fake, url, run, people)
+                for name, phase in measured.items():
+                    runs.setdefault(name, []).append(phase)
                 print(
-                    f"  (a) run {run + 1}, {database}: bare {bare.rate:.0f}/s, "
-                    f"ours {ours.rate:.0f}/s; our CPU a message {bare.ours_ms:.2f} ms bare, "
-                    f"{ours.ours_ms:.2f} ms ours"
+                    f"  (a) run {run + 1}, {database}: "
+                    + ", ".join(
+                        f"{name} {phase.rate:.0f}/s ({phase.ours_ms:.2f} ms CPU a message)"
+                        for name, phase in measured.items()
+                    )
                 )
         stats = await fake.stats()
     finally:
         await fake.stop()
     rows: list[Row] = []
-    for database, (bare_runs, our_runs) in phases.items():
-        rows += _part_a_rows(database, bare_runs, our_runs)
+    for database, runs in phases.items():
+        rows += _part_a_rows(database, runs)
     rows.append(("(a) messages per run; 429s", f"{people}; {stats['rejected_by_limit']}"))
     return rows
 
 
-def _part_a_rows(database: str, bare_runs: list[Phase], our_runs: list[Phase]) -> list[Row]:
-    def middle(runs: list[Phase], field: str) -> float:
-        return statistics.median([float(getattr(run, field)) for run in runs])
+def _middle(runs: list[Phase], field: str) -> float:
+    return statistics.median([float(getattr(run, field)) for run in runs])
 
-    bare_rate, our_rate = middle(bare_runs, "rate"), middle(our_runs, "rate")
-    ratios = [ours.rate / bare.rate for bare, ours in zip(bare_runs, our_runs, strict=True)]
-    bare_cpu, our_cpu = middle(bare_runs, "ours_ms"), middle(our_runs, "ours_ms")
-    return [
+
+def _part_a_rows(database: str, runs: dict[str, list[Phase]]) -> list[Row]:
+    ours = runs[OURS]
+    rows: list[Row] = [
         (
-            f"(a) {database}: bare PTB send_message loop, {CONCURRENCY} at a time",
-            f"{bare_rate:.0f} messages/s",
-        ),
-        (
-            f"(a) {database}: dispatcher (claim, compose, send, record)",
-            f"{our_rate:.0f} messages/s",
-        ),
-        (
-            f"(a) {database}: dispatcher / bare, run by run (each pair in the same moment)",
-            f"median {statistics.median(ratios):.2f}, runs "
-            f"{', '.join(f'{ratio:.2f}' for ratio in ratios)} (target >= 0.8)",
-        ),
-        (
-            f"(a) {database}: CPU a message in our process, bare; dispatcher",
-            f"{bare_cpu:.2f} ms; {our_cpu:.2f} ms (bare / dispatcher {bare_cpu / our_cpu:.2f})",
-        ),
-        (
-            f"(a) {database}: dispatcher on a core of its own (1 / its CPU a message)",
-            f"{1000 / our_cpu:.0f} messages/s",
-        ),
-        (
-            f"(a) {database}: CPU a message in the fake Bot API, bare; dispatcher",
-            f"{middle(bare_runs, 'fake_ms'):.2f} ms; {middle(our_runs, 'fake_ms'):.2f} ms",
-        ),
-        (
-            f"(a) {database}: CPU a message in the PostgreSQL server, dispatcher",
-            f"{middle(our_runs, 'database_ms'):.2f} ms",
-        ),
+            f"(a) {database}: {name}, {CONCURRENCY} at a time",
+            f"{_middle(phases, 'rate'):.0f} messages/s; CPU a message in our process "
+            f"{_middle(phases, 'ours_ms'):.2f} ms, in the fake {_middle(phases, 'fake_ms'):.2f} ms",
+        )
+        for name, phases in runs.items()
     ]
+    for name in BARE_LOOPS:
+        ratios = [our.rate / bare.rate for bare, our in zip(runs[name], ours, strict=True)]
+        cpu = _middle(runs[name], "ours_ms") / _middle(ours, "ours_ms")
+        rows.append(
+            (
+                f"(a) {database}: dispatcher / {name}, run by run (same moment)",
+                f"median {statistics.median(ratios):.2f}, runs "
+                f"{', '.join(f'{ratio:.2f}' for ratio in ratios)} (target >= 0.8); "
+                f"by CPU a message {cpu:.2f}",
+            )
+        )
+    rows.append(
+        (
+            f"(a) {database}: dispatcher on a core of its own (1 / its CPU a message); "
+            "PostgreSQL server's CPU a message",
+            f"{1000 / _middle(ours, 'ours_ms'):.0f} messages/s; "
+            f"{_middle(ours, 'database_ms'):.2f} ms",
+        )
+    )
+    return rows
 
 
-async def _one_part_a_run(
-    fake: FakeProcess, url: str, run: int, people: int
-) -> tuple[Phase, Phase]:
-    """The bare loop's run, then the dispatcher's, over `people` new chats each."""
+async def _one_part_a_run(fake: FakeProcess, url: str, run: int, people: int) -> dict[str, Phase]:
+    """Each bare loop's run, then the dispatcher's, over `people` new chats each."""
     settings = settings_for(url, fake.base_url, "off", UNLIMITED, UNLIMITED)
     club = await club_for(settings)
+    measured: dict[str, Phase] = {}
     try:
         assert club.telegram is not None
         bot = club.telegram.application.bot
         base = 1_000_000 + run * 10 * people
-        bare_chats = list(range(base, base + people))
-        await bare_loop(bot, bare_chats[:50])  # warm the connections
+        await bare_loop(bot, list(range(base - 50, base)))  # warm the connections
         watch = _CpuWatch(fake)
-        watch.start()
-        await bare_loop(bot, bare_chats)
-        bare = watch.stop(people)
+        for offset, (name, loop) in enumerate(BARE_LOOPS.items()):
+            chats = list(range(base + offset * people, base + (offset + 1) * people))
+            watch.start()
+            await loop(bot, chats)
+            measured[name] = watch.stop(people)
         await queue_reminders(club, people, base + 5 * people)
         watch.start()
         await drain(club, fake, people)
-        ours = watch.stop(people)
+        measured[OURS] = watch.stop(people)
         counts = await settled(club)
         assert counts == {Status.SENT: people}, counts
     finally:
         await close_club(club)
-    return bare, ours
+    return measured
 
 
 # ------------------------------------------------------------------------------ (b)
