@@ -32,7 +32,8 @@ from bot.speech import SpeechCache, speech_engine_for
 from bot.telegram.alerts import TelegramAlerts
 from bot.telegram.app import ClubApplication, build_application, route_updates
 from bot.telegram.channel import TelegramChannel, VoiceMaker
-from bot.telegram.sender import TelegramSender
+from bot.telegram.lanes import Lanes, sending_bots
+from bot.telegram.sender import REQUESTS_IN_FLIGHT, TelegramSender
 from bot.twilio.alerts import TextAlerts
 from bot.twilio.call_sender import CallSender
 from bot.twilio.http import BaseUrlHttpClient
@@ -58,6 +59,8 @@ class TelegramParts:
     application: ClubApplication
     channel: TelegramChannel
     webhook: bool
+    lanes: Lanes
+    """The dispatcher's own connections, closed with the club."""
 
 
 @dataclass
@@ -141,6 +144,8 @@ class Club:
     async def close(self) -> None:
         if self.twilio is not None:
             await self.twilio.http.close()
+        if self.telegram is not None:
+            await self.telegram.lanes.close()
         await self.database.dispose()
 
 
@@ -303,5 +308,6 @@ def _telegram(club: Club) -> TelegramParts:
     route_updates(application, channel)
     club.alerts.add_sink(TelegramAlerts(application.bot, club.catalogue, club.units))
     limiter = RateLimiter(settings.telegram_per_second, settings.telegram_per_chat_per_second)
-    club.senders["telegram"] = TelegramSender(application.bot, club.catalogue, limiter, voices)
-    return TelegramParts(application, channel, webhook)
+    lanes = Lanes(sending_bots(settings, REQUESTS_IN_FLIGHT))
+    club.senders["telegram"] = TelegramSender(lanes, club.catalogue, limiter, voices)
+    return TelegramParts(application, channel, webhook, lanes)

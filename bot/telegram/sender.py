@@ -18,6 +18,7 @@ from bot.delivery import Outcome, Outgoing, SendResult
 from bot.rate_limit import RateLimiter
 from bot.spoken import spoken_text
 from bot.telegram.channel import VoiceMaker
+from bot.telegram.lanes import Lanes
 from bot.telegram.render import keyboard, message_text
 from bot.telegram.sending import retry_seconds
 from config import Catalogue
@@ -30,9 +31,8 @@ ONE_AT_A_TIME = 0.01
 """At a pace of 100 messages a second or slower (Telegram allows 30), a message is
 answered before the next one's moment comes, so sending one at a time costs no speed."""
 REQUESTS_IN_FLIGHT = 8
-"""Eight carry Telegram's 30 a second with round trips up to a quarter of a second; more
-only slow each request (httpx's connection pool checks every connection on every request:
-a bare python-telegram-bot loop sends about 700 a second 4 at a time, 300 32 at a time)."""
+"""Eight carry Telegram's 30 a second with round trips up to a quarter of a second; each
+has its own bot and connection (see `bot.telegram.lanes`)."""
 UPLOADS_REMEMBERED = 256
 """Voice notes whose Telegram file id is kept, so the same words go to the next person
 as a reference instead of another upload."""
@@ -44,12 +44,12 @@ class TelegramSender:
 
     def __init__(
         self,
-        bot: Bot,
+        lanes: Lanes,
         catalogue: Catalogue,
         limiter: RateLimiter,
         voices: VoiceMaker | None = None,
     ) -> None:
-        self._bot = bot
+        self._lanes = lanes
         self._catalogue = catalogue
         self._limiter = limiter
         self._voices = voices
@@ -58,7 +58,6 @@ class TelegramSender:
         this is clear wait for it: nothing new goes out while a finished send is not yet on
         record. (Unpaced, up to the dispatcher's concurrency are in flight at once anyway.)"""
         self._one_at_a_time = asyncio.Lock()
-        self._in_flight = asyncio.Semaphore(REQUESTS_IN_FLIGHT)
         self._uploaded: OrderedDict[bytes, str] = OrderedDict()
         """Telegram's file id of each voice note already uploaded, by its content's hash."""
         self._uploading: dict[bytes, asyncio.Future[None]] = {}
@@ -78,7 +77,7 @@ class TelegramSender:
         requests racing for one connection retry (a third more CPU a message, measured)."""
         return None if self._limiter.interval >= ONE_AT_A_TIME else REQUESTS_IN_FLIGHT
 
-    async def _paced(self, chat: str, call: Callable[[], Awaitable[T]], words: bool = True) -> T:
+    async def _paced(self, chat: str, call: Callable[[Bot], Awaitable[T]], words: bool = True) -> T:
         """At the message's own moment; and words (not voice notes, which a restart never
         repeats with their words), when the dispatcher holds sends and the pace leaves time
         for it, one message at a time: a kill can then repeat only that one."""
@@ -91,15 +90,15 @@ class TelegramSender:
                 while not hold.is_set() or self._limiter.late(moment):
                     await hold.wait()
                     moment = await self._limiter.again(chat)
-                async with self._in_flight:
+                async with self._lanes.lane() as bot:
                     await self._limiter.starting()
-                    return await call()
+                    return await call(bot)
         moment = await self._limiter.acquire(chat)
         while self._limiter.late(moment):
             moment = await self._limiter.again(chat)
-        async with self._in_flight:
+        async with self._lanes.lane() as bot:
             await self._limiter.starting()
-            return await call()
+            return await call(bot)
 
     async def send(self, message: Outgoing) -> SendResult:
         """The words with their buttons, then the voice note."""
@@ -123,7 +122,7 @@ class TelegramSender:
         buttons = keyboard(self._catalogue, message.language, message.reply)
         try:
             sent = await self._paced(
-                message.handle, lambda: self._bot.send_message(chat, words, reply_markup=buttons)
+                message.handle, lambda bot: bot.send_message(chat, words, reply_markup=buttons)
             )
         except RetryAfter as error:
             self._limiter.pause(retry_seconds(error))
@@ -189,7 +188,7 @@ class TelegramSender:
             try:
                 sent = await self._paced(
                     message.handle,
-                    partial(self._bot.send_voice, chat, voice=voice, duration=duration),
+                    partial(Bot.send_voice, chat_id=chat, voice=voice, duration=duration),
                     words=False,
                 )
             except RetryAfter as error:
