@@ -71,3 +71,16 @@ async def test_a_bot_goes_to_one_send_at_a_time() -> None:
         assert len(holding) == 3
         assert holding[2] in holding[:2]
         await lanes.close()
+
+
+async def test_paced_sends_share_the_application_bot_and_leave_it_open() -> None:
+    async with FakeBotApi() as fake:
+        [bot] = sending_bots(_settings(fake), 1)()
+        lanes = Lanes.sharing(bot, 3)
+        async with lanes.lane() as first, lanes.lane() as second:
+            assert first is bot
+            assert second is bot
+        await lanes.close()
+        await bot.send_message(1001, "Singing is on Thursday")  # its owner closes it
+        assert [call.params["chat_id"] for call in fake.calls] == [1001]
+        await bot.request.shutdown()
