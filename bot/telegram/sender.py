@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TypeVar
 
-from telegram import Bot
+from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.delivery import Outcome, Outgoing, SendResult
@@ -188,7 +188,7 @@ class TelegramSender:
             try:
                 sent = await self._paced(
                     message.handle,
-                    partial(Bot.send_voice, chat_id=chat, voice=voice, duration=duration),
+                    partial(_voice_to, chat, voice, duration),
                     words=False,
                 )
             except RetryAfter as error:
@@ -210,3 +210,9 @@ class TelegramSender:
                     self._uploaded.popitem(last=False)
             return None
         return "no voice note: Telegram did not take it"
+
+
+def _voice_to(chat: int, voice: str | bytes, duration: int | None, bot: Bot) -> Awaitable[Message]:
+    """A voice note through whichever bot the sender lends this send (bound, so the
+    application's own bot keeps its extensions)."""
+    return bot.send_voice(chat, voice=voice, duration=duration)
