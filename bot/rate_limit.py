@@ -24,7 +24,7 @@ OVERALL_MARGIN = 0.03
 """Overall, messages are booked this fraction further apart than the rate allows. At 0.02
 a request reaching Telegram 20 ms late (on a loaded machine) fell into the previous
 second's window: one 429 in four of seven 1,000-person runs, whose flood wait cost more
-than the margin saves; at 0.03, none in three."""
+than the margin saves; at 0.03, none in five."""
 PER_KEY_MARGIN = 0.1
 """To one recipient (a message, then its voice note), this fraction further apart."""
 FORGET_KEYS_AT = 10_000
