@@ -33,7 +33,7 @@ from bot.telegram.alerts import TelegramAlerts
 from bot.telegram.app import ClubApplication, build_application, route_updates
 from bot.telegram.channel import TelegramChannel, VoiceMaker
 from bot.telegram.lanes import Lanes, sending_bots
-from bot.telegram.sender import ONE_AT_A_TIME, REQUESTS_IN_FLIGHT, TelegramSender
+from bot.telegram.sender import REQUESTS_IN_FLIGHT, TelegramSender, flat_out
 from bot.twilio.alerts import TextAlerts
 from bot.twilio.call_sender import CallSender
 from bot.twilio.http import BaseUrlHttpClient
@@ -310,7 +310,7 @@ def _telegram(club: Club) -> TelegramParts:
     limiter = RateLimiter(settings.telegram_per_second, settings.telegram_per_chat_per_second)
     lanes = (
         Lanes(sending_bots(settings, REQUESTS_IN_FLIGHT))
-        if limiter.interval < ONE_AT_A_TIME
+        if flat_out(limiter)
         else Lanes.sharing(application.bot, REQUESTS_IN_FLIGHT)
     )
     club.senders["telegram"] = TelegramSender(lanes, club.catalogue, limiter, voices)

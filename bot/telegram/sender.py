@@ -23,7 +23,7 @@ from bot.telegram.render import keyboard, message_text
 from bot.telegram.sending import retry_seconds
 from config import Catalogue
 
-__all__ = ["TelegramSender"]
+__all__ = ["TelegramSender", "flat_out"]
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +31,18 @@ ONE_AT_A_TIME = 0.01
 """At a pace of 100 messages a second or slower (Telegram allows 30), a message is
 answered before the next one's moment comes, so sending one at a time costs no speed."""
 REQUESTS_IN_FLIGHT = 8
-"""Eight carry Telegram's 30 a second with round trips up to a quarter of a second; each
-has its own bot and connection (see `bot.telegram.lanes`)."""
+"""Eight carry Telegram's 30 a second with round trips up to a quarter of a second; flat
+out, each has its own bot and connection (see `bot.telegram.lanes`)."""
 UPLOADS_REMEMBERED = 256
 """Voice notes whose Telegram file id is kept, so the same words go to the next person
 as a reference instead of another upload."""
 T = TypeVar("T")
+
+
+def flat_out(limiter: RateLimiter) -> bool:
+    """Whether sends go faster than one at a time could carry (limits off, or a local Bot
+    API server): then they overlap, and each needs a lane of its own."""
+    return limiter.interval < ONE_AT_A_TIME
 
 
 class TelegramSender:
@@ -75,14 +81,13 @@ class TelegramSender:
         more rows than requests in flight would only queue here: each freed request slot
         would wake one into httpx's pool as the last one's connection is released, and
         requests racing for one connection retry (a third more CPU a message, measured)."""
-        return None if self._limiter.interval >= ONE_AT_A_TIME else REQUESTS_IN_FLIGHT
+        return REQUESTS_IN_FLIGHT if flat_out(self._limiter) else None
 
     async def _paced(self, chat: str, call: Callable[[Bot], Awaitable[T]], words: bool = True) -> T:
         """At the message's own moment; and words (not voice notes, which a restart never
         repeats with their words), when the dispatcher holds sends and the pace leaves time
         for it, one message at a time: a kill can then repeat only that one."""
-        paced = self._limiter.interval >= ONE_AT_A_TIME
-        hold = self.hold if words and paced else None  # unpaced, sends overlap anyway
+        hold = self.hold if words and not flat_out(self._limiter) else None
         if hold is not None:
             async with self._one_at_a_time:  # its moment is booked only once its turn comes
                 await hold.wait()
