@@ -46,9 +46,9 @@ from benchmarks.dispatch_setup import (
     settings_for,
     settled,
 )
-from bot.dispatcher import Dispatcher
-from bot.long_run import settle_for_a_long_run
-from bot.telegram.sender import REQUESTS_IN_FLIGHT
+from bot.channels.telegram.sender import REQUESTS_IN_FLIGHT
+from bot.cli.long_run import settle_for_a_long_run
+from bot.outbox.dispatcher import Dispatcher
 from storage.models import OutboxMessage, utc_now
 from storage.outbox import Status
 from tests.fork_server import ForkServer

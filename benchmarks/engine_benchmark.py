@@ -12,7 +12,7 @@ import asyncio
 import time
 
 from benchmarks.common import current_rss_mb, median, peak_rss_mb, scratch_club
-from bot.dialogue import Dialogue
+from bot.service.dialogue import Dialogue
 from conversations import Input
 
 SCRIPT = [

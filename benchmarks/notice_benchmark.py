@@ -42,7 +42,7 @@ from sqlalchemy import func, select
 
 from benchmarks.common import wipe_postgres
 from bot.bootstrap import Club, build_club
-from bot.broadcast_progress import read_progress
+from bot.service.broadcast_progress import read_progress
 from config import Settings
 from conversations import Input
 from storage.models import Broadcast, OutboxMessage, Person, PersonRole

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from bot.speech import OfflineSpeech, SpeechCache, SpeechEngine, mp3_to_ogg_opus
+from bot.channels.speech import OfflineSpeech, SpeechCache, SpeechEngine, mp3_to_ogg_opus
 from storage import UnitOfWorkFactory, migrate, open_database
 from storage.models import SpeechClip
 

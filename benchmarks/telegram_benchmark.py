@@ -34,7 +34,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from benchmarks.common import median, wipe_postgres
 from bot.bootstrap import build_club
-from bot.web import SECRET_HEADER
+from bot.channels.web import SECRET_HEADER
 from config import Settings
 from storage.models import ClubSession, Person, utc_now
 from tests.fakes.telegram_api import FakeBotApi, loopback_request

@@ -16,31 +16,31 @@ from starlette.applications import Starlette
 from telegram import Message
 from twilio.rest import Client
 
-from bot.alerts import CoordinatorAlerts
-from bot.broadcast_progress import ProgressWatch
-from bot.composer import Composer
-from bot.console_sender import ConsoleSender
-from bot.delivery import Sender
-from bot.demo_club import seed_activities, seed_demo_club
-from bot.dialogue import BroadcastListener, Dialogue, SessionListener
-from bot.dispatcher import Dispatcher
-from bot.rate_limit import RateLimiter
-from bot.reminder_times import ReminderTimes
-from bot.reminders import ReminderPlanner
-from bot.report_delivery import ReportDelivery
-from bot.speech import SpeechCache, speech_engine_for
-from bot.telegram.alerts import TelegramAlerts
-from bot.telegram.app import ClubApplication, build_application, route_updates
-from bot.telegram.channel import TelegramChannel, VoiceMaker
-from bot.telegram.lanes import Lanes, sending_bots
-from bot.telegram.sender import REQUESTS_IN_FLIGHT, TelegramSender, flat_out
-from bot.twilio.alerts import TextAlerts
-from bot.twilio.call_sender import CallSender
-from bot.twilio.http import BaseUrlHttpClient
-from bot.twilio.pacing import SendWindow
-from bot.twilio.sms_sender import SmsSender
-from bot.twilio.webhooks import TwilioWebhooks
-from bot.web import TelegramWebhook, make_web_app
+from bot.channels.console.sender import ConsoleSender
+from bot.channels.speech import SpeechCache, speech_engine_for
+from bot.channels.telegram.alerts import TelegramAlerts
+from bot.channels.telegram.app import ClubApplication, build_application, route_updates
+from bot.channels.telegram.channel import TelegramChannel, VoiceMaker
+from bot.channels.telegram.lanes import Lanes, sending_bots
+from bot.channels.telegram.sender import REQUESTS_IN_FLIGHT, TelegramSender, flat_out
+from bot.channels.twilio.alerts import TextAlerts
+from bot.channels.twilio.call_sender import CallSender
+from bot.channels.twilio.http import BaseUrlHttpClient
+from bot.channels.twilio.pacing import SendWindow
+from bot.channels.twilio.sms_sender import SmsSender
+from bot.channels.twilio.webhooks import TwilioWebhooks
+from bot.channels.web import TelegramWebhook, make_web_app
+from bot.outbox.composer import Composer
+from bot.outbox.delivery import Sender
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.planner import ReminderPlanner
+from bot.outbox.rate_limit import RateLimiter
+from bot.outbox.reminder_times import ReminderTimes
+from bot.report.delivery import ReportDelivery
+from bot.service.alerts import CoordinatorAlerts
+from bot.service.broadcast_progress import ProgressWatch
+from bot.service.demo_club import seed_activities, seed_demo_club
+from bot.service.dialogue import BroadcastListener, Dialogue, SessionListener
 from config import Catalogue, Settings
 from conversations import Engine, all_flows
 from storage import UnitOfWorkFactory, migrate, open_database, split_address

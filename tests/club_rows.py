@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 
 from bot.bootstrap import Club
-from bot.demo_club import DEMO_COORDINATOR
+from bot.service.demo_club import DEMO_COORDINATOR
 from config import Catalogue
 from storage.models import Base, CareLink, Person, PersonDay, PersonRole, Preference
 from storage.models import Position as PositionRow

@@ -23,10 +23,10 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-import bot.broadcast_progress as progress_module
+import bot.service.broadcast_progress as progress_module
 from bot.bootstrap import Club, build_club
-from bot.dispatcher import Dispatcher
-from bot.service import start_telegram, stop_telegram
+from bot.cli.run import start_telegram, stop_telegram
+from bot.outbox.dispatcher import Dispatcher
 from config import Settings
 from storage.models import (
     AuditEntry,

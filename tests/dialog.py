@@ -21,9 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.bootstrap import Club
-from bot.console import ConsoleChat
-from bot.dialogue import Answer, Dialogue
-from bot.numbered import choice_digit
+from bot.channels.console.chat import ConsoleChat
+from bot.channels.numbered import choice_digit
+from bot.service.dialogue import Answer, Dialogue
 from conversations import HELP_CHOICE, Input, Reply
 
 __all__ = [

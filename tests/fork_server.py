@@ -1,4 +1,4 @@
-"""`bot.cli.main(["dispatch"])` in processes forked from one that has already imported
+"""`bot.cli.main.main(["dispatch"])` in processes forked from one that has already imported
 the program (a Python start costs seconds on a busy machine): for the kill test and the
 kill benchmark, which start a dispatcher again and again (no tests here)."""
 
@@ -15,7 +15,7 @@ WAIT_SECONDS = 30.0
 
 FORK_SERVER = """
 import os, sys
-from bot.cli import main
+from bot.cli.main import main
 print("ready", flush=True)
 for line in sys.stdin:
     command, _, argument = line.strip().partition(" ")
@@ -34,7 +34,7 @@ for line in sys.stdin:
 
 
 class ForkServer:
-    """Starts `bot.cli.main(["dispatch"])` in forked processes, on request."""
+    """Starts `bot.cli.main.main(["dispatch"])` in forked processes, on request."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self._process = process

@@ -25,8 +25,8 @@ from sqlalchemy import select
 from telegram import Update
 
 from bot.bootstrap import Club, build_club
-from bot.service import start_telegram, stop_telegram
-from bot.telegram.channel import TelegramChannel
+from bot.channels.telegram.channel import TelegramChannel
+from bot.cli.run import start_telegram, stop_telegram
 from config import Settings
 from conversations import HELP_CHOICE
 from conversations.model import text

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyphen
 import pytest
 
-from bot.demo_club import ACTIVITIES
+from bot.service.demo_club import ACTIVITIES
 from config import MESSAGES, Catalogue
 from conversations import (
     ACTIVITY_EMOJI,

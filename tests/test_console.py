@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.bootstrap import Club
-from bot.console import ConsoleChat
+from bot.channels.console.chat import ConsoleChat
 from tests.club_rows import (
     CHOOSES_LANGUAGE,
     carer_script,

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from bot.poll_results import PollResults
 from bot.report import Period, Report, gather_report, render_summary, render_text
+from bot.report.polls import PollResults
 from storage.models import AttendanceRecord, PollAnswer, utc_now
 from tests.coordinator_support import (
     COORDINATOR,

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.poll_results import PollResults
 from bot.report import FaceCounts, gather_report, read_period, render_text
+from bot.report.polls import PollResults
 from bot.report.sentences import faces_line
 from storage.models import utc_now
 from tests.coordinator_support import (

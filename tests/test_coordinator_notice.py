@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 
-import bot.dialogue as dialogue_module
-from bot.broadcast_command import run_broadcast_command
-from bot.broadcast_progress import Progress, read_progress
-from bot.snapshots import load_position
-from bot.twilio.voice import spoken_with_keys
+import bot.service.dialogue as dialogue_module
+from bot.channels.twilio.voice import spoken_with_keys
+from bot.cli.broadcast import run_broadcast_command
+from bot.service.broadcast_progress import Progress, read_progress
+from bot.service.snapshots import load_position
 from conversations import Input, Position, Reply
 from conversations.flows.notice import LONGEST_NOTICE
 from conversations.model import text

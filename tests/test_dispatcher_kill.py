@@ -2,7 +2,7 @@
 and started again: every reminder arrives, and no more are repeated than it was killed.
 
 The first run is `python -m bot dispatch` itself. The restarts run the same entry point,
-`bot.cli.main(["dispatch"])`, in processes forked from one that has already imported the
+`bot.cli.main.main(["dispatch"])`, in processes forked from one that has already imported the
 program: a Python start costs seconds on a busy machine, and the test has four of them."""
 
 from __future__ import annotations

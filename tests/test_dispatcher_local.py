@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import WELCOME_DELAY, Club, build_club
-from bot.console_sender import ConsoleSender
-from bot.dialogue import Answer
-from bot.dispatcher import LEASE
+from bot.channels.console.sender import ConsoleSender
+from bot.outbox.dispatcher import LEASE
+from bot.service.dialogue import Answer
 from config import Settings
 from conversations import Input
 from storage.models import Person, utc_now

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot import rate_limit
-from bot.rate_limit import ARRIVAL_SLACK, OVERALL_MARGIN, PER_KEY_MARGIN, RateLimiter
+from bot.outbox import rate_limit
+from bot.outbox.rate_limit import ARRIVAL_SLACK, OVERALL_MARGIN, PER_KEY_MARGIN, RateLimiter
 
 NOW = 1000.0
 

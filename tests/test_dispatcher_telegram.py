@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.bootstrap import Club, build_club
-from bot.delivery import Sender
-from bot.dispatcher import Dispatcher
+from bot.outbox.delivery import Sender
+from bot.outbox.dispatcher import Dispatcher
 from config import Settings
 from storage.models import ChannelState, OutboxMessage, Person
 from storage.outbox import Status

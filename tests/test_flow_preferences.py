@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from bot.bootstrap import Club
-from bot.demo_club import ACTIVITIES
+from bot.service.demo_club import ACTIVITIES
 from conversations import Text
 from storage.models import Position as PositionRow
 from storage.models import SessionSeries, utc_now

@@ -16,7 +16,7 @@ from datetime import time
 import pytest
 from sqlalchemy import select
 
-from bot.speech import OfflineSpeech
+from bot.channels.speech import OfflineSpeech
 from storage.models import OutboxMessage, Person, PersonDay, SessionAnswer
 from tests.telegram_support import keyboard_of, telegram_club
 from tests.test_reminders_support import (

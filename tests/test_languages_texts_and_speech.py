@@ -14,9 +14,9 @@ import av
 import pytest
 
 from bot.bootstrap import Club, voice_maker
-from bot.speech import OfflineSpeech, SpeechCache
-from bot.twilio.sms_text import is_gsm7, render_sms, segments, segments_by_language
-from bot.twilio.voice import twiml_for
+from bot.channels.speech import OfflineSpeech, SpeechCache
+from bot.channels.twilio.sms_text import is_gsm7, render_sms, segments, segments_by_language
+from bot.channels.twilio.voice import twiml_for
 from config import Catalogue
 from conversations import PersonView, SessionView, Snapshot
 from conversations.engine import asking

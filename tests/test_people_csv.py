@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Club
-from bot.cli import _parser
-from bot.people_command import erase_person, run_people_command
-from bot.people_export import export_people
-from bot.people_import import import_people
+from bot.cli.main import _parser
+from bot.cli.people import erase_person, run_people_command
+from bot.people_sheet.exporting import export_people
+from bot.people_sheet.importing import import_people
 from storage.models import (
     AuditEntry,
     Base,

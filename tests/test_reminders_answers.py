@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from bot.bootstrap import Club
-from bot.delivery import Outgoing
+from bot.outbox.delivery import Outgoing
 from conversations import Input
 from conversations.model import Text
 from storage.models import ClubSession, HelpRequest, SessionAnswer, utc_now

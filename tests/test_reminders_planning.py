@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.bootstrap import Club
-from bot.session_commands import run_session_command
+from bot.cli.sessions import run_session_command
 from storage.models import ClubSession, OutboxMessage, utc_now
 from tests.test_reminders_support import (
     FakeClock,

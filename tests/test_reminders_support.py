@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.bootstrap import Club
-from bot.delivery import Outcome, Outgoing, Sender, SendResult
-from bot.dispatcher import Dispatcher
-from bot.reminders import ReminderPlanner
+from bot.outbox.delivery import Outcome, Outgoing, Sender, SendResult
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.planner import ReminderPlanner
 from storage.models import CareLink, OutboxMessage, Person, PersonDay, SessionSeries
 
 __all__ = [

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.delivery import Sender
+from bot.outbox.delivery import Sender
 from storage.models import ClubSession, SessionAnswer, utc_now
 from storage.outbox import Delivery
 from tests.telegram_support import person_by_telegram, register_by_buttons, telegram_club

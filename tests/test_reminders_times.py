@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.reminder_times import ReminderTimes, outside_quiet_hours, reminder_due
+from bot.outbox.reminder_times import ReminderTimes, outside_quiet_hours, reminder_due
 
 LONDON = ZoneInfo("Europe/London")
 TIMES = ReminderTimes()

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import Club
-from bot.cli import _parser
+from bot.cli.main import _parser
+from bot.cli.report import run_report_command
 from bot.report import read_period
 from bot.report.period import PeriodProblem
-from bot.report_command import run_report_command
 from storage.models import AuditEntry
 from tests.report_club import bare_club, build_year
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from bot.cli import main
+from bot.cli.main import main
 from config import Catalogue
 from conversations.calendar import LAST_WEEK, SeriesRule
 from conversations.session_rules import (

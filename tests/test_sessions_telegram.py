@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.reminder_times import reminder_due
+from bot.outbox.reminder_times import reminder_due
 from config import Catalogue
 from conversations.calendar import at_local
 from conversations.flow import Context

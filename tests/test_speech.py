@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.bootstrap import Club
-from bot.speech import (
+from bot.channels.speech import (
     AudioError,
     FallbackSpeech,
     GoogleSpeech,

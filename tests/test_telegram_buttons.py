@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.telegram.channel import CHOSEN_MARK
-from bot.telegram.render import MAX_CALLBACK_BYTES, callback_data, read_callback
+from bot.channels.telegram.channel import CHOSEN_MARK
+from bot.channels.telegram.render import MAX_CALLBACK_BYTES, callback_data, read_callback
 from conversations import HELP_CHOICE
 from conversations.model import text
 from storage.models import Person

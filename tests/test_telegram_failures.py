@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.telegram.app
-import bot.telegram.sending
+import bot.channels.telegram.app
+import bot.channels.telegram.sending
 from conversations.model import text
 from storage.models import ChannelState, Preference
 from tests.club_rows import position, rows
@@ -37,8 +37,8 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Short backoffs and a one-second client timeout, so retries take moments."""
-    monkeypatch.setattr(bot.telegram.sending, "FIRST_BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(bot.telegram.app, "TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(bot.channels.telegram.sending, "FIRST_BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(bot.channels.telegram.app, "TIMEOUT_SECONDS", 1.0)
 
 
 async def at_first_activity(tg: TelegramClub) -> None:

@@ -13,8 +13,8 @@ import av
 import pytest
 from sqlalchemy import select
 
-from bot.demo_club import ACTIVITIES
-from bot.telegram.app import COMMANDS
+from bot.channels.telegram.app import COMMANDS
+from bot.service.demo_club import ACTIVITIES
 from conversations.model import text
 from storage.models import HelpRequest, InboundKey, Person, Preference
 from storage.models import Position as PositionRow

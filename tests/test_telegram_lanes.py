@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError
 
-from bot.telegram.lanes import Lanes, sending_bots
+from bot.channels.telegram.lanes import Lanes, sending_bots
 from config import Settings
 from tests.fakes.telegram_api import FakeBotApi
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bot.web import SECRET_HEADER
+from bot.channels.web import SECRET_HEADER
 from storage.models import HelpRequest, Preference
 from tests.club_rows import all_rows, count, position, rows
 from tests.telegram_support import (

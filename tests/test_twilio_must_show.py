@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.twilio.voice import GATHER_SECONDS
+from bot.channels.twilio.voice import GATHER_SECONDS
 from conversations import Input
 from storage.outbox import Status
 from tests.twilio_support import (

@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 
-from bot.twilio.pacing import SendWindow
+from bot.channels.twilio.pacing import SendWindow
 from storage.outbox import Status
 from tests.twilio_support import (
     CLUB_NUMBER,

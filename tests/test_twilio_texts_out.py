@@ -14,10 +14,10 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from bot.delivery import Outcome, Outgoing
-from bot.twilio.sms_sender import LONGEST_VALIDITY_SECONDS
-from bot.twilio.sms_text import LONGEST_TEXT, render_sms, split_text
-from bot.views import session_view
+from bot.channels.twilio.sms_sender import LONGEST_VALIDITY_SECONDS
+from bot.channels.twilio.sms_text import LONGEST_TEXT, render_sms, split_text
+from bot.outbox.delivery import Outcome, Outgoing
+from bot.service.views import session_view
 from conversations import PersonView, Snapshot
 from conversations.engine import asking
 from conversations.flows.reminder import reminder_question

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from bot.bootstrap import Club, build_club
-from bot.dispatcher import Dispatcher
+from bot.outbox.dispatcher import Dispatcher
 from config import Settings
 from conversations import Text
 from storage.models import (

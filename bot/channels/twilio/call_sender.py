@@ -1,0 +1,85 @@
+"""The dispatcher's phone-call sender: rings the person; when they answer, Twilio asks
+POST /twilio/voice for what to say, which speaks the question opened for them. A message
+that asks nothing (a notice) has no question to open, so its words go with the call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import httpx
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from bot.channels.twilio.errors import TOO_LATE, outcome_for
+from bot.channels.twilio.voice import AudioUrl, twiml_for
+from bot.outbox.delivery import Outcome, Outgoing, SendResult
+from bot.outbox.rate_limit import RateLimiter
+from config import Catalogue
+from storage.models import utc_now
+
+__all__ = ["CallSender"]
+
+RING_SECONDS = 40
+
+
+class CallSender:
+    channel = "voice"
+
+    def __init__(
+        self,
+        client: Client,
+        from_number: str,
+        public_url: str,
+        limiter: RateLimiter,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        catalogue: Catalogue,
+        audio: AudioUrl,
+    ) -> None:
+        self._calls = client.calls
+        """Loaded now: twilio-python imports its REST modules on first use (~0.15 s),
+        which would hold up the first paced send and bunch the next ones after it."""
+        self._from = from_number
+        self._public_url = public_url
+        self._limiter = limiter
+        self._clock = clock
+        self._catalogue = catalogue
+        self._audio = audio
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two sends (0 when unlimited)."""
+        return self._limiter.interval
+
+    async def send(self, message: Outgoing) -> SendResult:
+        if message.expires_at is not None and message.expires_at <= self._clock():
+            # Held up past the start: the dispatcher skips it next time. Not PERMANENT,
+            # which would close this way to the person for good.
+            return SendResult(Outcome.RETRY, error=TOO_LATE)
+        says: dict[str, object] = {"url": f"{self._public_url}/twilio/voice?round=1"}
+        if not message.reply.choices:
+            says = {"twiml": await self._words(message)}
+        await self._limiter.acquire("voice")
+        try:
+            call = await self._calls.create_async(
+                to=message.handle,
+                from_=self._from,
+                **says,
+                method="POST",
+                status_callback=f"{self._public_url}/twilio/status",
+                status_callback_event=["completed"],
+                timeout=RING_SECONDS,
+            )
+        except TwilioRestException as error:
+            outcome, reason = outcome_for(error.code, error.status)
+            return SendResult(outcome, error=reason)
+        except (httpx.TransportError, TimeoutError) as error:
+            return SendResult(Outcome.RETRY, error=type(error).__name__)
+        return SendResult(Outcome.SENT, provider_id=str(call.sid))
+
+    async def _words(self, message: Outgoing) -> str:
+        """TwiML that speaks a notice (the club's recording, or Twilio's voice), then ends."""
+        return await twiml_for(
+            self._catalogue, message.language, [message.reply], "", None, self._audio
+        )

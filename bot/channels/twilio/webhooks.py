@@ -1,0 +1,279 @@
+"""Twilio's webhooks: texts in, phone calls answered by keypad, and delivery reports.
+
+Every request is checked against X-Twilio-Signature over the URL built from PUBLIC_URL
+(so it works behind a proxy that ends TLS); anything forged gets 403 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Collection
+from datetime import timedelta
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import ImmutableMultiDict
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
+
+from bot.channels.twilio.errors import outcome_for
+from bot.channels.twilio.sms_text import render_sms
+from bot.channels.twilio.voice import AudioUrl, say_voice, twiml_for
+from bot.outbox.composer import Composer
+from bot.outbox.delivery import Outcome
+from bot.outbox.fallback import fall_back
+from bot.service.alerts import CoordinatorAlerts
+from bot.service.dialogue import Dialogue
+from config import Catalogue
+from conversations import Input, Reply
+from conversations.model import text
+from storage import UnitOfWorkFactory
+from storage.models import utc_now
+from storage.outbox import Status
+
+__all__ = ["TwilioWebhooks"]
+
+log = logging.getLogger(__name__)
+
+LARGEST_FORM_BYTES = 64_000
+OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+OPT_IN = {"START", "UNSTOP", "YES"}
+HELP_WORDS = {"HELP", "INFO"}
+QUIET_ROUNDS = 3
+"""A question is said this many times to silence before a person is asked to ring back."""
+DONE = {"delivered", "read", "completed"}
+FAILED = {"undelivered", "failed", "busy", "no-answer", "canceled"}
+"""Reports that settle a row; "queued", "sent", "ringing" and the like change nothing, so a
+late "sent" after "delivered" is ignored: a row's state only moves forward."""
+CALL_RETRY = timedelta(minutes=30)
+MOST_TRIES = 3
+XML = "application/xml"
+Form = ImmutableMultiDict[str, str]
+LONGEST_KEY = 64
+"""Inbound ids are kept in a 64-character column; longer ones are kept as their hash."""
+
+
+def _empty_twiml() -> Response:
+    return Response(str(MessagingResponse()), media_type=XML)
+
+
+class TwilioWebhooks:
+    def __init__(
+        self,
+        auth_token: str,
+        public_url: str,
+        club_number: str | None,
+        dialogue: Dialogue,
+        catalogue: Catalogue,
+        units: UnitOfWorkFactory,
+        alerts: CoordinatorAlerts,
+        composer: Composer,
+        channels: Collection[str],
+        audio_url: AudioUrl,
+        club_name: str,
+    ) -> None:
+        self._validator = RequestValidator(auth_token)
+        self._public_url = public_url
+        self._club_number = club_number
+        self._dialogue = dialogue
+        self._catalogue = catalogue
+        self._units = units
+        self._alerts = alerts
+        self._composer = composer
+        self._channels = channels
+        self._audio_url = audio_url
+        self._club_name = club_name
+
+    async def _signed_form(self, request: Request) -> Form | None:
+        """The form, if the signature is Twilio's; None for anything forged or garbled."""
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > LARGEST_FORM_BYTES:
+                return None
+        try:
+            form: Form = ImmutableMultiDict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        url = f"{self._public_url}{request.url.path}"
+        if request.url.query:
+            url = f"{url}?{request.url.query}"
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature or not self._validator.validate(url, form, signature):
+            return None
+        return form
+
+    async def sms(self, request: Request) -> Response:
+        form = await self._signed_form(request)
+        if form is None:
+            return PlainTextResponse("Forbidden", status_code=403)
+        sender, sid = form.get("From", ""), form.get("MessageSid", "")
+        if not sender or not sid or not self._for_us(form.get("To")):
+            return _empty_twiml()
+        word = form.get("Body", "").strip().upper()
+        address = f"sms:{sender}"
+        if word in OPT_OUT:
+            await self._opt_out(address, sid)
+            return _empty_twiml()
+        replies: list[Reply]
+        if word in OPT_IN | HELP_WORDS:
+            if word in OPT_IN:
+                await self._opt_in(address)
+            key = "sms.opted_in" if word in OPT_IN else "sms.help"
+            replies = [Reply((text(key, club=self._club_name),))]
+            language = await self._language_of(address) or "en"
+        else:
+            body = form.get("Body", "")
+            said = Input.other() if _media(form) and not body.strip() else Input.typed(body)
+            await self._note_newcomer(address, "sms", sender)
+            answer = await self._dialogue.handle(address, said, once=f"sms:{_key(sid)}")
+            if answer.duplicate:
+                return _empty_twiml()
+            replies, language = answer.replies, answer.language
+        response = MessagingResponse()
+        for reply in replies:
+            response.message(render_sms(self._catalogue, language, reply))
+        return Response(str(response), media_type=XML)
+
+    def _for_us(self, to: str | None) -> bool:
+        return self._club_number is None or not to or to == self._club_number
+
+    async def _opt_out(self, address: str, sid: str) -> None:
+        async with self._units() as uow:
+            if not await uow.records.first_sighting("sms", _key(sid)):
+                return
+            person = await uow.people.by_address(address)
+            newly = person is not None and await uow.people.mark_unreachable(
+                person.id, "sms", "opted out"
+            )
+            name = person.name if person else ""
+            await uow.commit()
+        if newly:
+            await self._alerts.tell(text("coordinator.opted_out", who=name))
+
+    async def _opt_in(self, address: str) -> None:
+        async with self._units() as uow:
+            person = await uow.people.by_address(address)
+            if person is not None:
+                await uow.people.mark_reachable(person.id, "sms")
+            await uow.commit()
+
+    async def _note_newcomer(self, address: str, channel: str, number: str) -> None:
+        """The first message from an unknown number: the coordinator hears of it."""
+        async with self._units() as uow:
+            known = await uow.people.by_address(address) is not None
+            started = await uow.records.position(address) is not None
+        if not known and not started:
+            await self._alerts.tell(
+                text("coordinator.new_number", channel=text(f"channel.{channel}"), number=number)
+            )
+
+    async def voice(self, request: Request) -> Response:
+        form = await self._signed_form(request)
+        if form is None:
+            return PlainTextResponse("Forbidden", status_code=403)
+        call_sid = form.get("CallSid", "")
+        outbound = form.get("Direction", "inbound").startswith("outbound")
+        phone = form.get("To" if outbound else "From", "")
+        if not call_sid or not phone:
+            return self._goodbye("voice.handover")
+        address = f"voice:{phone}"
+        language = await self._language_of(address)
+        if language is None and not outbound:
+            await self._alerts.tell(
+                text("coordinator.new_number", channel=text("channel.voice"), number=phone)
+            )
+            return self._goodbye("voice.greeting")
+        rounds, quiet = _counter(request, "round"), _counter(request, "quiet")
+        digits = form.get("Digits", "").strip()[:1]
+        once = f"voice:{_key(f'{call_sid}:{rounds}')}"
+        if digits == "0" or (not digits and quiet >= QUIET_ROUNDS):
+            await self._dialogue.handle(address, Input.typed("0"), once=once)
+            return self._goodbye("voice.handover", language or "en")
+        said = Input.typed(digits) if digits else Input.repeat()
+        answer = await self._dialogue.handle(address, said, once=once)
+        if answer.duplicate:  # this round came again: say where things stand, change nothing
+            answer = await self._dialogue.handle(address, Input.repeat())
+        next_quiet = 0 if digits else quiet + 1
+        base = f"{self._public_url}/twilio/voice?round={rounds + 1}"
+        twiml = await twiml_for(
+            self._catalogue,
+            answer.language,
+            answer.replies,
+            action=f"{base}&quiet=0",
+            silence=f"{base}&quiet={next_quiet}",
+            audio=self._audio_url,
+        )
+        return Response(twiml, media_type=XML)
+
+    async def _language_of(self, address: str) -> str | None:
+        """The person's language, or None for a number the club does not know."""
+        async with self._units() as uow:
+            person = await uow.people.by_address(address)
+            return None if person is None else person.language
+
+    def _goodbye(self, key: str, language: str = "en") -> Response:
+        """Words said in Twilio's own voice for the language, then the call ends."""
+        response = VoiceResponse()
+        words = self._catalogue.render(language, text(key, club=self._club_name))
+        voice, tag = say_voice(self._catalogue, language)
+        response.say(words, voice=voice, language=tag)
+        response.hangup()
+        return Response(str(response), media_type=XML)
+
+    async def status(self, request: Request) -> Response:
+        form = await self._signed_form(request)
+        if form is None:
+            return PlainTextResponse("Forbidden", status_code=403)
+        sid = form.get("MessageSid") or form.get("CallSid") or ""
+        reported = (form.get("MessageStatus") or form.get("CallStatus") or "").lower()
+        code = form.get("ErrorCode", "")
+        if sid and reported in DONE | FAILED:
+            lost = await self._settle(sid, reported, int(code) if code.isdigit() else None)
+            if lost is not None:
+                await self._alerts.unreachable(*lost)
+        return PlainTextResponse("ok")
+
+    async def _settle(self, sid: str, reported: str, code: int | None) -> tuple[str, str] | None:
+        """Move the row's state forward only; a failure may move the person to their next
+        channel (permanent) or try again later (passing)."""
+        now = utc_now()
+        lost = None
+        async with self._units() as uow:
+            row = await uow.outbox.by_provider_id(sid)
+            if row is None or row.status in {Status.DELIVERED, Status.FAILED}:
+                return None
+            if reported in DONE:
+                await uow.outbox.settle(row.id, Status.DELIVERED)
+            elif reported in FAILED:
+                outcome, reason = outcome_for(code) if code else (Outcome.RETRY, reported)
+                if outcome is Outcome.RETRY and row.attempts < MOST_TRIES:
+                    wait = CALL_RETRY if row.channel == "voice" else timedelta(0)
+                    await uow.outbox.settle(row.id, Status.PENDING, error=reason, due_at=now + wait)
+                else:
+                    permanent = outcome is Outcome.PERMANENT
+                    lost = await fall_back(
+                        uow, self._composer, self._channels, row.id, reason, permanent, now
+                    )
+            await uow.commit()
+        return lost
+
+
+def _key(provider_id: str) -> str:
+    """A provider's id as it is kept for de-duplication: itself, or its hash if too long."""
+    if len(provider_id) <= LONGEST_KEY:
+        return provider_id
+    return hashlib.sha256(provider_id.encode()).hexdigest()
+
+
+def _media(form: Form) -> bool:
+    count = form.get("NumMedia", "0")
+    return count.isdigit() and int(count) > 0
+
+
+def _counter(request: Request, name: str) -> int:
+    value = request.query_params.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 4 else (1 if name == "round" else 0)

@@ -1,0 +1,101 @@
+"""The web app: Telegram's webhook, audio for calls and links, and a health check.
+
+Telegram repeats any update that does not get a 2xx, so malformed or unwanted updates
+get 200; only an answer that could not be saved gets 500, to be sent again.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.twilio.webhooks import TwilioWebhooks
+
+__all__ = ["MAX_UPDATE_BYTES", "SECRET_HEADER", "TelegramWebhook", "make_web_app"]
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_UPDATE_BYTES = 1_000_000
+AudioSource = Callable[[str], Awaitable[bytes | None]]
+HealthCheck = Callable[[], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class TelegramWebhook:
+    channel: TelegramChannel
+    secret: str
+
+
+async def _limited_body(request: Request, limit: int) -> bytes | None:
+    """The body, or None when it is larger than `limit` (read no further than that)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def make_web_app(
+    health: HealthCheck,
+    telegram: TelegramWebhook | None = None,
+    audio: AudioSource | None = None,
+    twilio: TwilioWebhooks | None = None,
+) -> Starlette:
+    async def healthz(_request: Request) -> Response:
+        if await health():
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "storage unavailable"}, status_code=503)
+
+    async def telegram_update(request: Request) -> Response:
+        if telegram is None:
+            return PlainTextResponse("Not found", status_code=404)
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, telegram.secret.encode()):
+            return PlainTextResponse("Forbidden", status_code=403)
+        body = await _limited_body(request, MAX_UPDATE_BYTES)
+        if body is None:
+            log.warning("ignored an oversized Telegram update")
+            return PlainTextResponse("ok")
+        try:
+            update = Update.de_json(json.loads(body), telegram.channel.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("ignored a Telegram update that could not be read")
+            return PlainTextResponse("ok")
+        if update is None:
+            return PlainTextResponse("ok")
+        saved = await telegram.channel.handle_update(update, retry_later=True)
+        return PlainTextResponse("ok" if saved else "retry", status_code=200 if saved else 500)
+
+    async def audio_file(request: Request) -> Response:
+        key = request.path_params["key"].removesuffix(".mp3")
+        found = await audio(key) if audio is not None else None
+        if found is None:
+            return PlainTextResponse("Not found", status_code=404)
+        return Response(found, media_type="audio/mpeg", headers={"Cache-Control": "max-age=86400"})
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/telegram", telegram_update, methods=["POST"]),
+        Route("/audio/{key}", audio_file, methods=["GET"]),
+    ]
+    if twilio is not None:
+        routes += [
+            Route("/twilio/sms", twilio.sms, methods=["POST"]),
+            Route("/twilio/voice", twilio.voice, methods=["POST"]),
+            Route("/twilio/status", twilio.status, methods=["POST"]),
+        ]
+    return Starlette(routes=routes)

@@ -1,0 +1,184 @@
+"""The one path every channel takes: load, run the engine, record, commit.
+
+A database that is busy for a moment is retried; if it stays busy the person gets a
+kind line and nothing half-written is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.service.recorder import HelpNeeded, Recorded, record
+from bot.service.snapshots import ClubShape, load_position, sessions_named, take_snapshot
+from conversations import Engine, Input, Reply, Text
+from conversations.languages import newcomer_language
+from storage import UnitOfWorkFactory
+from storage.models import utc_now
+
+__all__ = ["BUSY", "Answer", "Dialogue", "HelpListener"]
+
+log = logging.getLogger(__name__)
+
+HelpListener = Callable[[HelpNeeded], Awaitable[None]]
+SessionListener = Callable[[str, int], Awaitable[None]]
+BroadcastListener = Callable[[int, str], Awaitable[None]]
+ReportListener = Callable[[str], Awaitable[None]]
+ATTEMPTS = 4
+FIRST_WAIT_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Replies for one input, and how to render them for this person.
+
+    `saved` is False when storage stayed unavailable (the replies then only say so), and
+    `duplicate` is True for a provider's replay of something already handled.
+    """
+
+    replies: list[Reply]
+    language: str
+    spoken: bool
+    taken: str | None = None
+    saved: bool = True
+    duplicate: bool = False
+    unreachable_here: bool = False
+    """The person is marked unreachable on this channel: tell the storage when a reply
+    gets through (see REPLIES_PROVE_REACH)."""
+
+
+BUSY = Answer([Reply((Text("common.busy"),))], "en", False, saved=False)
+DUPLICATE = Answer([], "en", False, duplicate=True)
+REPLIES_PROVE_REACH = frozenset({"telegram"})
+"""Channels on which a reply that gets through to someone marked unreachable shows that
+the channel reaches them again (they unblocked the bot). Not texts: after STOP, only
+START lets them through again."""
+
+
+class Dialogue:
+    def __init__(
+        self,
+        engine: Engine,
+        units: UnitOfWorkFactory,
+        club_name: str,
+        zone: ZoneInfo,
+        on_help: HelpListener | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        on_session: SessionListener | None = None,
+    ) -> None:
+        self._engine = engine
+        self._units = units
+        self._club_name = club_name
+        self._on_help = on_help
+        self.on_session = on_session
+        self.on_broadcast: BroadcastListener | None = None
+        self.on_report: ReportListener | None = None
+        self.channels: Collection[str] = ()
+        """The channels the club can send on; notices are queued for these."""
+        self._zone = zone
+        self.clock = clock
+        self.shape = ClubShape()
+
+    async def handle(self, address: str, said: Input, once: str | None = None) -> Answer:
+        """Handle one input from `address` ("telegram:42", "console:Ann").
+
+        `once` is the provider's id for this input ("telegram:update:7"); it is stored in
+        the same transaction as the answer, so a replay has exactly one effect.
+        """
+        wait = FIRST_WAIT_SECONDS
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                answer, recorded = await self._handle_once(address, said, once)
+            except (OperationalError, DBAPIError) as error:
+                if attempt == ATTEMPTS:
+                    log.error(
+                        "storage unavailable after %d tries: %s", attempt, type(error).__name__
+                    )
+                    return BUSY
+                await asyncio.sleep(wait)
+                wait *= 2
+                continue
+            await self._after_commit(recorded, address)
+            return answer
+        raise AssertionError("unreachable")
+
+    async def _handle_once(
+        self, address: str, said: Input, once: str | None
+    ) -> tuple[Answer, Recorded | None]:
+        async with self._units() as uow:
+            if once is not None:
+                source, _, key = once.partition(":")
+                if not await uow.records.first_sighting(source, key):
+                    return DUPLICATE, None
+            position = await load_position(uow, address)  # first: it waits for its turn
+            speaker = await uow.people.by_address(address)
+            channel = address.partition(":")[0]
+            unreachable_here = (
+                speaker is not None
+                and channel in REPLIES_PROVE_REACH
+                and channel in await uow.people.unreachable_channels(speaker.id)
+            )
+            snapshot = await take_snapshot(
+                uow,
+                address,
+                speaker,
+                self._club_name,
+                self.shape,
+                self._zone,
+                self.clock(),
+                self.channels,
+                sessions_named(position, said),
+            )
+            outcome = self._engine.handle(snapshot, position, said)
+            recorded = await record(
+                uow, address, speaker, outcome.changes, self.shape.activity_ids, self.channels
+            )
+            final = outcome.position
+            if recorded.erased:
+                await uow.records.forget_position(address)
+            elif final is not None:
+                await uow.records.save_position(
+                    address,
+                    recorded.person.id if recorded.person else None,
+                    final.flow,
+                    final.step,
+                    final.data,
+                    final.question_id,
+                )
+            person = None if recorded.erased else speaker or recorded.person
+            # a newcomer reads registration in the language its first question chose
+            language = person.language if person else newcomer_language(final, position)
+            spoken = person.spoken if person else False
+            await uow.commit()
+        answer = Answer(
+            outcome.replies, language, spoken, outcome.taken, unreachable_here=unreachable_here
+        )
+        return answer, recorded
+
+    async def _after_commit(self, recorded: Recorded | None, address: str) -> None:
+        """Tell the coordinators and the planner; the answer is already saved, so a
+        failure here is logged, never shown to the person."""
+        if recorded is None:
+            return
+        if recorded.session_events:
+            self.shape.forget()
+        try:
+            for request in recorded.help:
+                if self._on_help is not None:
+                    await self._on_help(request)
+            for event, session_id in recorded.session_events:
+                if self.on_session is not None:
+                    await self.on_session(event, session_id)
+            for broadcast_id in recorded.broadcasts:
+                if self.on_broadcast is not None:
+                    await self.on_broadcast(broadcast_id, address)
+            if recorded.report_wanted and self.on_report is not None:
+                await self.on_report(address)
+        except Exception:
+            log.exception("could not pass on what was just recorded")

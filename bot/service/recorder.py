@@ -1,0 +1,287 @@
+"""Recording what a conversation asked for, inside the caller's unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from bot.service.broadcasts import queue_broadcast, start_poll
+from bot.service.views import aware
+from conversations import (
+    Change,
+    Erase,
+    RefuseConsent,
+    Register,
+    RequestHelp,
+    SetDays,
+    SetPreference,
+    SetReminderTiming,
+    SetSessionAnswer,
+)
+from conversations.changes import (
+    AddSeries,
+    AddSession,
+    AnswerPoll,
+    CancelSession,
+    ChangeRole,
+    ChangeSession,
+    MakeReport,
+    MarkAttendance,
+    RemindNow,
+    SendNotice,
+    SetFeedback,
+    SetLanguage,
+    StartPoll,
+)
+from storage import UnitOfWork, split_address
+from storage.models import ClubSession, Person, utc_now
+from storage.sessions import series_of
+
+__all__ = ["HelpNeeded", "Recorded", "record"]
+
+
+@dataclass(frozen=True)
+class HelpNeeded:
+    """A request the coordinators must hear about once the unit of work commits."""
+
+    request_id: int
+    who: str
+    address: str
+    where: str
+    kind: str
+    attachment: str = ""
+    session_id: int | None = None
+    asked_by: str = ""
+    """The carer who asked for them, when it was not `who` themselves."""
+
+
+@dataclass
+class Recorded:
+    """What recording did: who is now speaking, whether they were erased, help to pass on."""
+
+    person: Person | None
+    erased: bool = False
+    session_events: list[tuple[str, int]] = field(default_factory=list)
+    """("added" | "changed" | "moved" | "cancelled" | "remind", session id), or ("series
+    added", series id): for after the commit ("moved": its start changed)."""
+    broadcasts: list[int] = field(default_factory=list)
+    report_wanted: bool = False
+    help: list[HelpNeeded] = field(default_factory=list)
+
+
+async def record(
+    uow: UnitOfWork,
+    address: str,
+    speaker: Person | None,
+    changes: list[Change],
+    activity_ids: dict[str, int],
+    channels: Collection[str] = (),
+) -> Recorded:
+    """Apply `changes` for the person at `address` (None if not yet registered);
+    `channels` are those the club can send on now, for notices."""
+    result = Recorded(speaker)
+    for change in changes:
+        match change:
+            case Register():
+                speaker = await _register(uow, address, change, result)
+                result.person = speaker
+            case RefuseConsent():
+                await uow.records.refuse_consent()
+            case SetPreference(person_id, activity, answer):
+                activity_id = activity_ids[activity]
+                answered_by = speaker.id if speaker else None
+                await uow.people.set_preference(person_id, activity_id, answer, answered_by)
+            case SetDays(person_id, series_id, comes):
+                await uow.people.set_day(person_id, series_id, comes)
+            case SetReminderTiming(person_id, timing):
+                person = await uow.people.get(person_id)
+                if person is not None:
+                    person.reminder_timing = timing
+            case SetLanguage(person_ids, language):
+                for person_id in person_ids:
+                    chosen_for = await uow.people.get(person_id)
+                    if chosen_for is not None:
+                        chosen_for.language = language
+            case SetSessionAnswer(session_id, person_id, answer):
+                answered_by = speaker.id if speaker else None
+                await uow.sessions.set_answer(session_id, person_id, answer, answered_by)
+                if answer == "need_help":  # the member needs the lift, whoever pressed
+                    member = await uow.people.get(person_id)
+                    lift = RequestHelp(f"reminder.{session_id}", "lift")
+                    await _help(uow, address, speaker, lift, result, session_id, member)
+            case RequestHelp():
+                await _help(uow, address, speaker, change, result)
+            case AddSession() | AddSeries() | ChangeSession() | CancelSession() | RemindNow():
+                event = await _sessions(uow, change)
+                about = {"series" if isinstance(change, AddSeries) else "session": event[1]}
+                await uow.records.audit(
+                    speaker.id if speaker else None, f"session {event[0]}", **about
+                )
+                result.session_events.append(event)
+            case SendNotice(words, group, activity, voice):
+                queued = await queue_broadcast(
+                    uow,
+                    words,
+                    group,
+                    activity,
+                    voice,
+                    speaker.id if speaker else None,
+                    channels,
+                    utc_now(),
+                )
+                result.broadcasts.append(queued.broadcast_id)
+            case SetFeedback() | MarkAttendance() | ChangeRole() | StartPoll() | AnswerPoll():
+                await _club_work(uow, speaker, change, channels)
+            case MakeReport():
+                await uow.records.audit(speaker.id if speaker else None, "report made")
+                result.report_wanted = True
+            case Erase(person_ids):
+                await uow.people.erase(person_ids)
+                result.person = None
+                await uow.records.audit(None, "erased", people=len(person_ids))
+                result.erased = True
+    return result
+
+
+async def _club_work(
+    uow: UnitOfWork,
+    speaker: Person | None,
+    change: SetFeedback | MarkAttendance | ChangeRole | StartPoll | AnswerPoll,
+    channels: Collection[str],
+) -> None:
+    """Feedback, attendance, roles and polls; coordinator actions go in the audit log."""
+    actor = speaker.id if speaker else None
+    match change:
+        case SetFeedback(session_id, person_id, carer_helped, part, value):
+            feedback = await uow.after.feedback(session_id, person_id)
+            feedback.carer_helped = feedback.carer_helped or carer_helped
+            if part == "face":
+                feedback.face = value or feedback.face  # a skip never hides an earlier face
+            elif part == "enjoyed":
+                feedback.enjoyed_activity = value
+            elif part == "comment":
+                feedback.comment = value
+            else:
+                feedback.named_with_consent = value == "yes"
+        case MarkAttendance(session_id, person_id, came):
+            await uow.after.mark(session_id, person_id, came)
+            await uow.records.audit(actor, "attendance marked", session=session_id)
+        case ChangeRole(person_id, role, granted):
+            if granted:
+                await uow.people.grant(person_id, role)
+            else:
+                await uow.people.revoke(person_id, role)
+            action = "role granted" if granted else "role removed"
+            await uow.records.audit(actor, action, person=person_id, role=role)
+        case StartPoll(activities):
+            poll = await start_poll(uow, activities, actor, channels, utc_now())
+            await uow.records.audit(actor, "poll started", poll=poll)
+        case AnswerPoll(poll_id, person_id, activity, suggestion):
+            await uow.polls.answer(poll_id, person_id, activity, suggestion)
+
+
+async def _sessions(
+    uow: UnitOfWork, change: AddSession | AddSeries | ChangeSession | CancelSession | RemindNow
+) -> tuple[str, int]:
+    """A coordinator's change to the calendar (their role was checked by the engine)."""
+    if isinstance(change, AddSeries):
+        series = series_of(
+            change.rule, change.title, change.activity, change.place, change.postcode
+        )
+        return "series added", (await uow.club.add_series(series)).id
+    if isinstance(change, AddSession):
+        added = await uow.sessions.add(
+            ClubSession(
+                title=change.title,
+                activity_key=change.activity,
+                place=change.place,
+                postcode=change.postcode,
+                starts_at=change.starts_at,
+                ends_at=change.ends_at,
+            )
+        )
+        return "added", added.id
+    if isinstance(change, RemindNow):
+        return "remind", change.session_id
+    meeting = await uow.sessions.get(change.session_id)
+    if meeting is None:
+        raise LookupError("the session to change is gone")
+    if isinstance(change, CancelSession):
+        await uow.sessions.cancel(meeting)
+        return "cancelled", meeting.id
+    moved = aware(meeting.starts_at) != aware(change.starts_at)
+    if moved:  # planned again for the new time, after the commit and by every planning
+        await uow.outbox.withdraw(meeting.id, ["reminder", "followup"], "session moved")
+    meeting.starts_at = change.starts_at
+    meeting.ends_at = change.ends_at
+    meeting.place = change.place
+    meeting.postcode = change.postcode
+    meeting.changed_at = utc_now()
+    return ("moved" if moved else "changed"), meeting.id
+
+
+async def _help(
+    uow: UnitOfWork,
+    address: str,
+    speaker: Person | None,
+    asked: RequestHelp,
+    result: Recorded,
+    session_id: int | None = None,
+    member: Person | None = None,
+) -> None:
+    """Keep the request and have the coordinators told: about `member` when the request
+    is for them (a lift), saying who asked when that was their carer."""
+    about = member or speaker
+    request = await uow.records.request_help(
+        about.id if about else None,
+        None if about else address,
+        asked.where,
+        asked.kind,
+        asked.attachment or None,
+        session_id,
+    )
+    who = about.name if about else ""
+    carer = speaker.name if speaker and member and speaker.id != member.id else ""
+    result.help.append(
+        HelpNeeded(
+            request.id, who, address, asked.where, asked.kind, asked.attachment, session_id, carer
+        )
+    )
+
+
+async def _register(uow: UnitOfWork, address: str, change: Register, result: Recorded) -> Person:
+    channel, handle = split_address(address)
+    now = utc_now()
+    phone = change.phone
+    phone_in_use = phone is not None and await uow.people.by_phone(phone) is not None
+    person = Person(
+        name=change.name,
+        channels=",".join(change.channels),
+        phone=None if phone_in_use else phone,
+        phone_is_landline=change.phone_is_landline,
+        spoken=change.spoken,
+        language=change.language,
+        consent_given_by_name=change.name,
+        consent_at=now,
+    )
+    if channel == "telegram":
+        person.telegram_id = int(handle)
+    elif channel == "console":
+        person.console_name = handle
+    await uow.people.add(person, [change.role])
+    for member_name in change.member_names:
+        member = Person(
+            name=member_name,
+            channels="",
+            language=change.language,
+            spoken=change.spoken,
+            consent_given_by_id=person.id,
+            consent_given_by_name=change.name,
+            consent_at=now,
+        )
+        await uow.people.add(member, ["member"])
+        await uow.people.link_carer(person.id, member.id)
+    if phone_in_use:
+        await _help(uow, address, person, RequestHelp("registration.phone", "phone_in_use"), result)
+    await uow.records.audit(person.id, "registered", role=change.role)
+    return person
