@@ -41,8 +41,12 @@ from bot.service.alerts import CoordinatorAlerts
 from bot.service.broadcast_progress import ProgressWatch
 from bot.service.demo_club import seed_activities, seed_demo_club
 from bot.service.dialogue import BroadcastListener, Dialogue, SessionListener
-from config import Catalogue, Settings
-from conversations import Engine, all_flows
+from config import Settings
+from conversations import (
+    Catalogue,
+    Engine,
+    all_flows,
+)
 from storage import UnitOfWorkFactory, migrate, open_database, split_address
 from storage.models import utc_now
 
@@ -201,7 +205,7 @@ def build_club(settings: Settings) -> Club:
     )
     planner = ReminderPlanner(units, settings.zone, times)
     dialogue.on_session = session_follow_up(planner)
-    composer = Composer(settings.club_name, settings.zone)
+    composer = Composer(engine, settings.club_name, settings.zone)
     club = Club(settings, catalogue, database, units, dialogue, alerts, speech, planner, composer)
     if settings.telegram_enabled:
         club.telegram = _telegram(club)

@@ -1,6 +1,5 @@
-"""Settings and the message catalogue."""
+"""Typed settings, read from the environment and `.env`; nothing else."""
 
-from config.catalogue import MESSAGES, Catalogue, LanguageInfo
 from config.settings import Settings, SettingsError, load_settings
 
-__all__ = ["MESSAGES", "Catalogue", "LanguageInfo", "Settings", "SettingsError", "load_settings"]
+__all__ = ["Settings", "SettingsError", "load_settings"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from copy import deepcopy  # flows change their notes in place; the caller's stay as given
 from dataclasses import dataclass, field
+from typing import Any
 
 from conversations.changes import Change, RequestHelp
 from conversations.flow import (
@@ -23,13 +24,21 @@ from conversations.flow import (
     Turn,
     choice,
 )
-from conversations.flows.reminder import SessionChoice, read_session_choice, settle
+from conversations.flows.reminder import SessionChoice, read_session_choice, session_params, settle
 from conversations.languages import newcomer_language
 from conversations.model import HELP_CHOICE, Choice, Input, InputKind, Reply, Text, text
 from conversations.snapshot import Position, Snapshot
+from conversations.triggers import (
+    Broadcast,
+    FeedbackAsked,
+    PollAsked,
+    ReminderSent,
+    SessionNotice,
+    Trigger,
+)
 from conversations.understanding import Vocabulary, match_choice, normalise, wants_help
 
-__all__ = ["IDLE", "Engine", "Outcome", "asking"]
+__all__ = ["IDLE", "Engine", "Outcome"]
 
 IDLE = "idle"
 """The flow name of a position with no open question."""
@@ -79,6 +88,7 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     position: Position | None = None
+    """Where the conversation stands now; None leaves it where it was."""
     taken: str | None = None
 
 
@@ -110,12 +120,82 @@ class Engine:
             return self._command(snapshot, position, said.value, outcome)
         if said.kind is InputKind.REPEAT:
             return self._repeat(snapshot, position, outcome)
-        chosen = read_session_choice(said.value) if said.kind is InputKind.CHOICE else None
+        chosen = self._session_choice_in(said)
         if chosen is not None and not self._is_current(position, chosen):
             return self._session_choice(snapshot, position, said, chosen, outcome)
         if position.flow == IDLE:
             return self._idle(snapshot, position, said, outcome)
-        return self._answer(snapshot, position, said, outcome)
+        return self._answer(snapshot, position, said, outcome, lasting=chosen is not None)
+
+    def start(
+        self, snapshot: Snapshot, position: Position | None, trigger: Trigger, again: bool = False
+    ) -> Outcome:
+        """Open what `trigger` asks from outside (a reminder, feedback, a poll) as the
+        person's open question, keeping the one they were in the middle of to come back
+        to; a notice is only said. `again`: the question went before (the words were out
+        when the sender stopped), so it is asked with its own id and nothing moves."""
+        position = position or Position(IDLE, IDLE)
+        outcome = Outcome()
+        if isinstance(trigger, Broadcast | SessionNotice):
+            outcome.replies.append(Reply((self._notice(snapshot, trigger),), speak=True))
+            return outcome
+        flow, step, data = self._opened_by(snapshot, trigger)
+        if again:
+            question = self._flows[flow].question(Context(snapshot, data), step)
+            outcome.replies.append(asking(question, position.question_id))
+            return outcome
+        if position.flow not in {IDLE, "reminder", flow}:
+            data["resume"] = {
+                "flow": position.flow,
+                "step": position.step,
+                "data": dict(position.data),
+            }
+        opened = Position(flow, step, data, position.question_id + 1)
+        question = self._flows[flow].question(Context(snapshot, data), step)
+        outcome.replies.append(asking(question, opened.question_id))
+        outcome.position = opened
+        return outcome
+
+    @staticmethod
+    def _notice(snapshot: Snapshot, trigger: Broadcast | SessionNotice) -> Text:
+        if isinstance(trigger, Broadcast):
+            return text("notice.broadcast", club=snapshot.club_name, words=trigger.words)
+        session = snapshot.session(trigger.session_id)
+        if session is None:
+            raise LookupError("the session of this notice is gone")
+        return text(f"notice.{trigger.notice}", **session_params(session, snapshot))
+
+    @staticmethod
+    def _opened_by(
+        snapshot: Snapshot, trigger: ReminderSent | FeedbackAsked | PollAsked
+    ) -> tuple[str, str, dict[str, Any]]:
+        """The flow, step and notes a trigger opens."""
+        if isinstance(trigger, PollAsked):
+            return "poll", "pick", {"poll": trigger.poll_id, "options": list(trigger.options)}
+        about = {"session": trigger.session_id, "member": trigger.member_id}
+        if isinstance(trigger, ReminderSent):
+            return "reminder", "answer", {**about, "kind": trigger.kind}
+        member = snapshot.subject(trigger.member_id)
+        if member is None or snapshot.person is None:
+            raise LookupError("the member asked about is gone")
+        helped = member.id != snapshot.person.id
+        return "feedback", "face", {**about, "name": member.name, "carer_helped": helped}
+
+    def sessions_named(self, position: Position | None, said: Input) -> set[int]:
+        """The sessions an input is about (the open question's, and a reminder button's),
+        for the caller to put in the snapshot."""
+        named: set[int] = set()
+        if position is not None and isinstance(position.data.get("session"), int):
+            named.add(position.data["session"])
+        chosen = self._session_choice_in(said)
+        if chosen is not None:
+            named.add(chosen.session_id)
+        return named
+
+    @staticmethod
+    def _session_choice_in(said: Input) -> SessionChoice | None:
+        """A reminder's answer key names its session and member; read here, once."""
+        return read_session_choice(said.value) if said.kind is InputKind.CHOICE else None
 
     def _asks_for_help(self, said: Input, language: str = "en") -> bool:
         if said.kind is InputKind.CHOICE:
@@ -194,8 +274,14 @@ class Engine:
         )
 
     def _answer(
-        self, snapshot: Snapshot, position: Position, said: Input, outcome: Outcome
+        self,
+        snapshot: Snapshot,
+        position: Position,
+        said: Input,
+        outcome: Outcome,
+        lasting: bool = False,
     ) -> Outcome:
+        """`lasting`: the input is a reminder's answer, whose key never goes stale."""
         ctx = Context(snapshot, deepcopy(position.data))
         flow = self._flows[position.flow]
         if not self._allowed(snapshot, flow):
@@ -206,8 +292,7 @@ class Engine:
             # "Talk to a person" never goes stale, nor a reminder's answer: its key names the
             # session and member (an earlier reminder's button answers the open one).
             stale = said.question_id != position.question_id
-            lasting = said.value == HELP_CHOICE or read_session_choice(said.value) is not None
-            if stale and not lasting:
+            if stale and not (lasting or said.value == HELP_CHOICE):
                 return self._ask(ctx, position, question, outcome, [text("common.stale")])
             key = said.value
             allowed = {c.key for c in question.choices} | ({SKIP} if question.skippable else set())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -33,18 +33,6 @@ class RecordsRepository:
         )
         return (await self._session.scalars(query)).first()
 
-    async def save_position(
-        self,
-        address: str,
-        person_id: int | None,
-        flow: str,
-        step: str,
-        data: dict[str, Any],
-        question_id: int,
-    ) -> None:
-        row = await self._session.get(Position, address)
-        self.place(row, address, person_id, flow, step, data, question_id)
-
     def place(
         self,
         row: Position | None,
@@ -55,8 +43,8 @@ class RecordsRepository:
         data: dict[str, Any],
         question_id: int,
     ) -> Position:
-        """`save_position` for a caller that has already read the address's row (or knows
-        there is none): the dispatcher, which reads a whole batch's at once."""
+        """Set the position of `address` over `row`, its row as the caller read it in this
+        unit of work (None when there is none yet)."""
         if row is None:
             row = Position(address=address)
             self._session.add(row)
@@ -69,9 +57,11 @@ class RecordsRepository:
         return row
 
     async def forget_position(self, address: str) -> None:
-        row = await self._session.get(Position, address)
-        if row is not None:
-            await self._session.delete(row)
+        await self._session.execute(
+            delete(Position)
+            .where(Position.address == address)
+            .execution_options(synchronize_session=False)
+        )
 
     async def request_help(
         self,

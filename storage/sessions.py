@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.calendar import SeriesRule, occurrences
 from storage.models import (
     AttendanceRecord,
     CareLink,
@@ -23,36 +21,11 @@ from storage.models import (
     utc_now,
 )
 
-__all__ = ["AfterSessionRepository", "SessionsRepository", "rule_of", "series_of"]
+__all__ = ["AfterSessionRepository", "Meetings", "SessionsRepository"]
 
 
-def rule_of(series: SessionSeries) -> SeriesRule:
-    return SeriesRule(
-        series.weekday,
-        series.week_of_month,
-        series.start_time,
-        series.end_time,
-        series.first_day,
-        series.last_day,
-    )
-
-
-def series_of(
-    rule: SeriesRule, title: str, activity_key: str, place: str, postcode: str
-) -> SessionSeries:
-    """A new series meeting by `rule` (the other way from `rule_of`)."""
-    return SessionSeries(
-        title=title,
-        activity_key=activity_key,
-        place=place,
-        postcode=postcode,
-        weekday=rule.weekday,
-        week_of_month=rule.week_of_month,
-        start_time=rule.start,
-        end_time=rule.end,
-        first_day=rule.first_day,
-        last_day=rule.last_day,
-    )
+Meetings = Callable[[SessionSeries], Iterable[tuple[datetime, datetime]]]
+"""When a series meets: (start, end) of each meeting in the days being filled."""
 
 
 class SessionsRepository:
@@ -78,8 +51,9 @@ class SessionsRepository:
             query = query.where(ClubSession.cancelled_at.is_(None))
         return list(await self._session.scalars(query.order_by(ClubSession.starts_at)))
 
-    async def materialise(self, zone: ZoneInfo, first: date, last: date) -> int:
-        """Add each series' meetings between two days that are not in the calendar yet."""
+    async def materialise(self, meetings: Meetings) -> int:
+        """Add each series' meetings that are not in the calendar yet; `meetings` says
+        when a series meets (its rule is the calendar's business, not storage's)."""
         added = 0
         for series in await self._session.scalars(select(SessionSeries)):
             found = await self._session.execute(
@@ -89,8 +63,8 @@ class SessionsRepository:
             )
             # A meeting's own slot, and where a moved meeting went: neither is added again.
             known_utc = {m.replace(tzinfo=None) for row in found.all() for m in row if m}
-            for meeting in occurrences(rule_of(series), first, last, zone):
-                if meeting.starts_at.replace(tzinfo=None) in known_utc:
+            for starts_at, ends_at in meetings(series):
+                if starts_at.replace(tzinfo=None) in known_utc:
                     continue
                 self._session.add(
                     ClubSession(
@@ -99,9 +73,9 @@ class SessionsRepository:
                         activity_key=series.activity_key,
                         place=series.place,
                         postcode=series.postcode,
-                        starts_at=meeting.starts_at,
-                        ends_at=meeting.ends_at,
-                        series_slot=meeting.starts_at,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        series_slot=starts_at,
                     )
                 )
                 added += 1

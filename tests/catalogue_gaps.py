@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from config import MESSAGES, Catalogue
+from conversations.catalogue import MESSAGES, Catalogue
 
 __all__ = ["Gaps", "gaps", "main"]
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import Club
 from bot.service.demo_club import DEMO_COORDINATOR
-from config import Catalogue
+from conversations.catalogue import Catalogue
 from storage.models import Base, CareLink, Person, PersonDay, PersonRole, Preference
 from storage.models import Position as PositionRow
 from tests.dialog import Log, Step, mentions, press, run_dialog, says

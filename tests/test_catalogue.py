@@ -18,7 +18,6 @@ import pyphen
 import pytest
 
 from bot.service.demo_club import ACTIVITIES
-from config import MESSAGES, Catalogue
 from conversations import (
     ACTIVITY_EMOJI,
     HELP_CHOICE,
@@ -33,6 +32,7 @@ from conversations import (
     all_flows,
 )
 from conversations.calendar import SeriesRule
+from conversations.catalogue import MESSAGES, Catalogue
 from conversations.languages import Language
 from conversations.phones import PhoneProblem
 from tests.dialog import check_reply_rules

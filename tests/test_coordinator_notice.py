@@ -22,7 +22,7 @@ import bot.service.dialogue as dialogue_module
 from bot.channels.twilio.voice import spoken_with_keys
 from bot.cli.broadcast import run_broadcast_command
 from bot.service.broadcast_progress import Progress, read_progress
-from bot.service.snapshots import load_position
+from bot.service.positions import load_position
 from conversations import Input, Position, Reply
 from conversations.flows.notice import LONGEST_NOTICE
 from conversations.model import text

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.bootstrap import Club
-from config import Catalogue
 from conversations import Engine, Input, Position, Snapshot, Text, all_flows
+from conversations.catalogue import Catalogue
 from storage.models import AuditEntry, CareLink, ConsentRefusal, HelpRequest, Person
 from tests.club_rows import (
     BY_PHONE,

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from config import MESSAGES, Catalogue
+from conversations.catalogue import MESSAGES, Catalogue
 from conversations.model import HELP_CHOICE, Moment, Param, Reply, Text, text
 from conversations.when import when_params
 from tests.catalogue_gaps import gaps

@@ -17,8 +17,8 @@ from bot.bootstrap import Club, voice_maker
 from bot.channels.speech import OfflineSpeech, SpeechCache
 from bot.channels.twilio.sms_text import is_gsm7, render_sms, segments, segments_by_language
 from bot.channels.twilio.voice import twiml_for
-from config import Catalogue
 from conversations import PersonView, SessionView, Snapshot
+from conversations.catalogue import Catalogue
 from conversations.engine import asking
 from conversations.flows.reminder import reminder_question
 from conversations.model import Moment, Reply, text

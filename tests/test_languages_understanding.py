@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from config import Catalogue
+from conversations.catalogue import Catalogue
 from conversations.flow import no_choice, yes_choice
 from conversations.languages import Language, language_choices, read_language
 from conversations.model import HELP_CHOICE, Choice, Meaning, text

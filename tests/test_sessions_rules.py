@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from bot.cli.main import main
-from config import Catalogue
 from conversations.calendar import LAST_WEEK, SeriesRule
+from conversations.catalogue import Catalogue
 from conversations.session_rules import (
     SessionProblem,
     check_one_off,

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.outbox.reminder_times import reminder_due
-from config import Catalogue
 from conversations.calendar import at_local
+from conversations.catalogue import Catalogue
 from conversations.flow import Context
 from conversations.flows.club_sessions import ClubSessions
 from conversations.model import text

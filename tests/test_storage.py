@@ -102,8 +102,14 @@ async def test_positions_persist_and_never_expire(database_url: str) -> None:
     await migrate(engine)
     units = UnitOfWorkFactory(engine)
     async with units() as uow:
-        await uow.records.save_position(
-            "telegram:42", None, "registration", "members", {"members": ["Bob", "Cath"]}, 7
+        uow.records.place(
+            await uow.records.position("telegram:42"),
+            "telegram:42",
+            None,
+            "registration",
+            "members",
+            {"members": ["Bob", "Cath"]},
+            7,
         )
         await uow.commit()
     async with units() as uow:
@@ -121,8 +127,14 @@ async def test_positions_persist_and_never_expire(database_url: str) -> None:
             assert row is not None
             assert (row.flow, row.step, row.question_id) == ("registration", "members", 7)
             assert row.data == {"members": ["Bob", "Cath"]}
-            await uow.records.save_position(
-                "telegram:42", None, "registration", "channel", {"members": ["Bob"]}, 8
+            uow.records.place(
+                await uow.records.position("telegram:42"),
+                "telegram:42",
+                None,
+                "registration",
+                "channel",
+                {"members": ["Bob"]},
+                8,
             )
             await uow.commit()
         async with units() as uow:
@@ -135,14 +147,30 @@ async def test_positions_persist_and_never_expire(database_url: str) -> None:
 
 async def test_a_changed_list_inside_a_position_is_saved(units: UnitOfWorkFactory) -> None:
     async with units() as uow:
-        await uow.records.save_position("console:ann", None, "registration", "a", {"m": ["Bob"]}, 1)
+        uow.records.place(
+            await uow.records.position("console:ann"),
+            "console:ann",
+            None,
+            "registration",
+            "a",
+            {"m": ["Bob"]},
+            1,
+        )
         await uow.commit()
     async with units() as uow:
         row = await uow.records.position("console:ann")
         assert row is not None
         data = dict(row.data)
         data["m"].append("Cath")  # the engine may change what it was given, in place
-        await uow.records.save_position("console:ann", None, "registration", "b", data, 2)
+        uow.records.place(
+            await uow.records.position("console:ann"),
+            "console:ann",
+            None,
+            "registration",
+            "b",
+            data,
+            2,
+        )
         await uow.commit()
     async with units() as uow:
         row = await uow.records.position("console:ann")

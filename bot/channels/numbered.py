@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from config import Catalogue
-from conversations import HELP_CHOICE, Choice, Reply
+from conversations import (
+    HELP_CHOICE,
+    Catalogue,
+    Choice,
+    Reply,
+)
 
 __all__ = ["choice_digit", "render_numbered"]
 

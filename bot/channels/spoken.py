@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from config import Catalogue
-from conversations import HELP_CHOICE, Reply
-from conversations.model import text
+from conversations import (
+    HELP_CHOICE,
+    Catalogue,
+    Reply,
+    text,
+)
 
 __all__ = ["spoken_text"]
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import argparse
 
 from bot.bootstrap import Club
-from conversations.names import clean_name
-from conversations.phones import PhoneProblem, read_uk_phone
+from conversations import (
+    PhoneProblem,
+    clean_name,
+    read_uk_phone,
+)
 from storage.models import Person, utc_now
 
 __all__ = ["add_coordinator_command", "run_coordinator_command"]

@@ -19,7 +19,10 @@ from bot.bootstrap import Club
 from bot.people_sheet.exporting import export_people
 from bot.people_sheet.importing import import_people
 from bot.people_sheet.sheet import COLUMNS
-from conversations.phones import PhoneProblem, read_uk_phone
+from conversations import (
+    PhoneProblem,
+    read_uk_phone,
+)
 from storage import UnitOfWorkFactory
 from storage.models import HelpRequest, Person
 from storage.models import Position as PositionRow

@@ -9,15 +9,16 @@ import argparse
 from datetime import date, datetime, time, timedelta
 
 from bot.bootstrap import Club
-from conversations.calendar import SeriesRule, at_local
-from conversations.session_rules import (
+from bot.service.views import rule_of, series_of
+from conversations import (
+    SeriesRule,
     SessionProblem,
+    at_local,
     check_one_off,
     check_series,
     normalise_postcode,
 )
 from storage.models import ClubSession, utc_now
-from storage.sessions import rule_of, series_of
 
 __all__ = ["add_session_commands", "run_session_command"]
 

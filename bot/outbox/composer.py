@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -14,14 +14,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.outbox.delivery import Outgoing
+from bot.service.positions import keep_position, position_of
 from bot.service.views import aware, session_view
-from conversations import IDLE, PersonView, Reply, SessionView, Snapshot, all_flows
-from conversations.engine import asking
-from conversations.flow import Context
-from conversations.flows.reminder import reminder_question, session_params
-from conversations.model import text
+from conversations import (
+    Broadcast,
+    Engine,
+    FeedbackAsked,
+    PersonView,
+    PollAsked,
+    ReminderSent,
+    SessionNotice,
+    SessionView,
+    Snapshot,
+    Trigger,
+)
 from storage import UnitOfWork
-from storage.models import Broadcast, ChannelState, ClubSession, OutboxMessage, Person
+from storage.models import Broadcast as BroadcastRow
+from storage.models import ChannelState, ClubSession, OutboxMessage, Person
 from storage.models import Position as PositionRow
 from storage.people import handle_on
 
@@ -39,10 +48,13 @@ class Skipped:
 
 
 class Composer:
-    def __init__(self, club_name: str, zone: ZoneInfo) -> None:
+    """Words each row through the engine (`Engine.start`), which also says where the
+    person's conversation goes next."""
+
+    def __init__(self, engine: Engine, club_name: str, zone: ZoneInfo) -> None:
+        self._engine = engine
         self._club_name = club_name
         self._zone = zone
-        self._flows = all_flows()
 
     async def compose(
         self,
@@ -80,39 +92,36 @@ class Composer:
         if channel is None:
             return Skipped(row.id, "no channel reaches them", failed=True, person_name=person.name)
         meeting = read.sessions.get(row.session_id) if row.session_id else None
-        reply: Reply | None
         expires = None
-        voice_ref = None
         if row.kind in {"reminder", "followup"}:
             reason = await self._reminder_pointless(uow, row, meeting, now, read)
             if reason or meeting is None:
                 return Skipped(row.id, reason or "session gone")
             expires = aware(meeting.starts_at)
-            reply = await self._reminder(uow, row, person, channel, meeting, read)
-        elif row.kind in {"feedback", "poll"}:
-            reply = await self._after_session(uow, row, person, channel, meeting, read)
-        elif row.kind == "broadcast":
-            broadcast = read.broadcasts.get(int(row.payload.get("broadcast", 0)))
-            if broadcast is None:
-                return Skipped(row.id, "notice gone")
-            words = text("notice.broadcast", club=self._club_name, words=broadcast.words)
-            reply = Reply((words,), speak=True)
-            voice_ref = broadcast.voice_attachment if channel == "telegram" else None
-        elif row.kind == "notice" and meeting is not None:
-            params = session_params(session_view(meeting), self._snapshot(channel))
-            reply = Reply((text(f"notice.{row.payload['notice']}", **params),), speak=True)
-        else:
-            reply = None
-        if reply is None:
+        trigger = self._trigger(row, meeting, read)
+        if trigger is None:
             return Skipped(row.id, f"nothing to say for {row.kind}")
+        voice_ref = None
+        if isinstance(trigger, Broadcast) and channel == "telegram":
+            voice_ref = read.broadcasts[int(row.payload["broadcast"])].voice_attachment
         handle = handle_on(person, channel)
         assert handle is not None
+        address = f"{channel}:{handle}"
+        current = read.positions.get(address)
+        snapshot = self._snapshot(channel, person, trigger, meeting, read)
+        outcome = self._engine.start(
+            snapshot, position_of(current), trigger, again=row.provider_id is not None
+        )
+        if outcome.position is not None:
+            read.positions[address] = keep_position(
+                uow, address, person.id, outcome.position, current
+            )
         return Outgoing(
             row.id,
             person.id,
             channel,
             handle,
-            reply,
+            outcome.replies[0],
             person.language,
             person.spoken,
             person.slow_speech,
@@ -120,6 +129,48 @@ class Composer:
             row.attempts,
             voice_ref,
             expires,
+        )
+
+    @staticmethod
+    def _trigger(row: OutboxMessage, meeting: ClubSession | None, read: _Read) -> Trigger | None:
+        """What the row asks the engine to start; None when what it is about is gone."""
+        member = read.people.get(int(row.payload.get("member", 0)))
+        if row.kind == "broadcast":
+            broadcast = read.broadcasts.get(int(row.payload.get("broadcast", 0)))
+            return Broadcast(broadcast.words) if broadcast is not None else None
+        if row.kind == "poll":
+            return PollAsked(int(row.payload["poll"]), tuple(row.payload.get("options", [])))
+        if meeting is None:
+            return None
+        if row.kind == "notice":
+            return SessionNotice(str(row.payload["notice"]), meeting.id)
+        if member is None:
+            return None
+        if row.kind == "feedback":
+            return FeedbackAsked(meeting.id, member.id)
+        return ReminderSent(meeting.id, member.id, str(row.payload.get("kind", "next")))
+
+    def _snapshot(
+        self,
+        channel: str,
+        person: Person,
+        trigger: Trigger,
+        meeting: ClubSession | None,
+        read: _Read,
+    ) -> Snapshot:
+        """What the engine needs to word the row: the person it goes to, the member it is
+        about, and its session."""
+        members: tuple[PersonView, ...] = ()
+        if isinstance(trigger, ReminderSent | FeedbackAsked) and trigger.member_id != person.id:
+            member = read.people[trigger.member_id]
+            members = (PersonView(member.id, member.name, frozenset()),)
+        return Snapshot(
+            channel=channel,
+            club_name=self._club_name,
+            person=PersonView(person.id, person.name, frozenset()),
+            members=members,
+            sessions=(read.view(meeting),) if meeting is not None else (),
+            zone=self._zone,
         )
 
     async def pick_channel(
@@ -159,99 +210,6 @@ class Composer:
                 return "already answered"
         return None
 
-    def _snapshot(self, channel: str) -> Snapshot:
-        return Snapshot(channel=channel, club_name=self._club_name, person=None, zone=self._zone)
-
-    async def _reminder(
-        self,
-        uow: UnitOfWork,
-        row: OutboxMessage,
-        person: Person,
-        channel: str,
-        meeting: ClubSession,
-        read: _Read,
-    ) -> Reply | None:
-        member = read.people.get(int(row.payload["member"]))
-        if member is None:
-            return None
-        address = f"{channel}:{handle_on(person, channel)}"
-        current = read.positions.get(address)
-        kind = str(row.payload.get("kind", "next"))
-        if row.provider_id is not None:  # the words went before a restart: only speech is left
-            question_id = current.question_id if current else 0
-        else:
-            question_id = (current.question_id if current else 0) + 1
-            resume = None
-            if current is not None and current.flow not in {IDLE, "reminder"}:
-                resume = {"flow": current.flow, "step": current.step, "data": dict(current.data)}
-            data = {"session": meeting.id, "member": member.id, "kind": kind, "resume": resume}
-            read.positions[address] = uow.records.place(
-                current, address, person.id, "reminder", "answer", data, question_id
-            )
-        member_view = PersonView(member.id, member.name, frozenset())
-        question = reminder_question(
-            read.view(meeting), member_view, person.id, kind, self._snapshot(channel)
-        )
-        return asking(question, question_id)
-
-    async def _after_session(
-        self,
-        uow: UnitOfWork,
-        row: OutboxMessage,
-        person: Person,
-        channel: str,
-        meeting: ClubSession | None,
-        read: _Read,
-    ) -> Reply | None:
-        """Feedback after a session, or a poll: opens the flow's first question."""
-        if row.kind == "feedback":
-            if meeting is None:
-                return None
-            member = read.people.get(int(row.payload["member"]))
-            if member is None:
-                return None
-            flow, step = "feedback", "face"
-            data: dict[str, object] = {
-                "session": meeting.id,
-                "member": member.id,
-                "name": member.name,
-                "carer_helped": member.id != person.id,
-            }
-            sessions: tuple[SessionView, ...] = (read.view(meeting),)
-        else:
-            flow, step = "poll", "pick"
-            data = {"poll": row.payload["poll"], "options": row.payload.get("options", [])}
-            sessions = ()
-        question_id = self._open(uow, person, channel, flow, step, data, read)
-        snapshot = replace(self._snapshot(channel), sessions=sessions)
-        question = self._flows[flow].question(Context(snapshot, data), step)
-        return asking(question, question_id)
-
-    def _open(
-        self,
-        uow: UnitOfWork,
-        person: Person,
-        channel: str,
-        flow: str,
-        step: str,
-        data: dict[str, object],
-        read: _Read,
-    ) -> int:
-        """Make `flow.step` the person's open question on this channel, keeping the one they
-        were in the middle of to come back to; returns its question id."""
-        address = f"{channel}:{handle_on(person, channel)}"
-        current = read.positions.get(address)
-        question_id = (current.question_id if current else 0) + 1
-        if current is not None and current.flow not in {IDLE, "reminder", flow}:
-            data = {
-                **data,
-                "resume": {"flow": current.flow, "step": current.step, "data": dict(current.data)},
-            }
-        read.positions[address] = uow.records.place(
-            current, address, person.id, flow, step, data, question_id
-        )
-        return question_id
-
 
 @dataclass
 class _Read:
@@ -264,7 +222,7 @@ class _Read:
     positions: dict[str, PositionRow]
     """The rows' people's conversations, by address."""
     sessions: dict[int, ClubSession]
-    broadcasts: dict[int, Broadcast]
+    broadcasts: dict[int, BroadcastRow]
     unreachable: dict[int, dict[str, str]]
     """Each person's channels that no longer reach them."""
     _views: dict[int, SessionView] = field(default_factory=dict)
@@ -282,7 +240,7 @@ class _Read:
         found_people = await _where_in(uow, Person, Person.id, people | members)
         positions = await _where_in(uow, PositionRow, PositionRow.person_id, people)
         found_sessions = await _where_in(uow, ClubSession, ClubSession.id, sessions)
-        found_broadcasts = await _where_in(uow, Broadcast, Broadcast.id, broadcasts)
+        found_broadcasts = await _where_in(uow, BroadcastRow, BroadcastRow.id, broadcasts)
         states = await uow.session.execute(
             select(ChannelState.person_id, ChannelState.channel, ChannelState.reason).where(
                 ChannelState.person_id.in_(people)

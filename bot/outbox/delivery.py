@@ -7,7 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from conversations import Reply
+from conversations import (
+    Reply,
+)
 
 __all__ = ["Outcome", "Outgoing", "SendResult", "Sender"]
 

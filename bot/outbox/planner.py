@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.outbox.reminder_times import ReminderTimes, outside_quiet_hours, reminder_due
+from bot.service.calendar import CALENDAR_WEEKS, meetings_between
 from bot.service.views import aware
 from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import ClubSession, Person, utc_now
@@ -18,7 +19,6 @@ from storage.outbox import Delivery
 
 __all__ = ["ReminderPlanner", "recipients_for"]
 
-CALENDAR_WEEKS = 8
 PLANNING_DAYS = 2
 FEEDBACK_WINDOW = timedelta(days=1)
 """Sessions that ended this recently are asked about, once."""
@@ -54,9 +54,7 @@ class ReminderPlanner:
         now = self._clock()
         today = now.astimezone(self._zone).date()
         async with self._units() as uow:
-            await uow.sessions.materialise(
-                self._zone, today, today + timedelta(weeks=CALENDAR_WEEKS)
-            )
+            await uow.sessions.materialise(meetings_between(today, self._zone))
             coming = await uow.sessions.between(now, now + timedelta(days=PLANNING_DAYS))
             queued = 0
             for meeting in coming:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from conversations.calendar import at_local
+from conversations import (
+    at_local,
+)
 
 __all__ = ["ReminderTimes", "outside_quiet_hours", "reminder_due"]
 

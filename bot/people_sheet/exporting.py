@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.people_sheet.sheet import PersonRow, write_sheet
-from bot.report.queries import as_utc
+from bot.service.views import aware
 from storage import UnitOfWorkFactory
 from storage.models import (
     Activity,
@@ -78,7 +78,7 @@ async def export_people(units: UnitOfWorkFactory, zone: ZoneInfo) -> str:
             reminder_timing=p.reminder_timing,
             cares_for=tuple(cares[p.id]),
             consent_by=p.consent_given_by_name,
-            consent_at=as_utc(p.consent_at).astimezone(zone).date() if p.consent_at else None,
+            consent_at=aware(p.consent_at).astimezone(zone).date() if p.consent_at else None,
         )
         for index, p in enumerate(people, start=2)
     ]

@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.people_sheet.sheet import PersonRow, RowProblem, read_sheet
-from conversations.calendar import at_local
+from conversations import (
+    at_local,
+)
 from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import (
     Person,

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from conversations.names import clean_name
-from conversations.phones import PhoneProblem, read_uk_phone
+from conversations import (
+    PhoneProblem,
+    clean_name,
+    read_uk_phone,
+)
 
 __all__ = ["PersonRow", "RowProblem", "read_person"]
 

@@ -17,7 +17,9 @@ from bot.report import (
     render_text,
 )
 from bot.report.polls import PollResults
-from config import Catalogue
+from conversations import (
+    Catalogue,
+)
 from storage import UnitOfWorkFactory, split_address
 
 __all__ = ["ReportDelivery"]

@@ -33,7 +33,9 @@ from bot.report.model import (
 from bot.report.period import Period
 from bot.report.queries import ReportQueries, SessionRow
 from bot.report.words import ROLE_WORDS, activity_labels, language_label
-from config import Catalogue
+from conversations import (
+    Catalogue,
+)
 from storage import UnitOfWork
 from storage.models import utc_now
 

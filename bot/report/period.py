@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from conversations.calendar import at_local
+from conversations import (
+    at_local,
+)
 
 __all__ = ["DEFAULT_DAYS", "Period", "PeriodProblem", "read_period"]
 

@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.report import ChoosingTogether, Count
-from config import Catalogue
-from conversations.model import text
+from conversations import (
+    Catalogue,
+    text,
+)
 from storage.models import Poll, PollAnswer
 
 __all__ = ["PollResults"]

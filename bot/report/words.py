@@ -15,7 +15,9 @@ from datetime import date, datetime
 from babel import Locale, UnknownLocaleError
 
 from bot.report.period import Period
-from config import Catalogue
+from conversations import (
+    Catalogue,
+)
 
 __all__ = [
     "CHANNEL_WORDS",

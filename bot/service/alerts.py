@@ -12,9 +12,12 @@ from zoneinfo import ZoneInfo
 
 from bot.service.recorder import HelpNeeded
 from bot.service.views import aware
-from config import Catalogue
-from conversations.model import Text, text
-from conversations.when import when_params
+from conversations import (
+    Catalogue,
+    Text,
+    text,
+    when_params,
+)
 from storage import UnitOfWorkFactory, split_address
 
 __all__ = ["AlertSink", "CoordinatorAlerts", "PrintedAlerts"]

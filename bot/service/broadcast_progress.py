@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from config import Catalogue
-from conversations.model import Text, text
+from conversations import (
+    Catalogue,
+    Text,
+    text,
+)
 from storage import UnitOfWorkFactory
 from storage.models import OutboxMessage, Person
 from storage.outbox import Status

@@ -15,10 +15,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot.service.positions import forget_position, keep_position, load_position, position_of
 from bot.service.recorder import HelpNeeded, Recorded, record
-from bot.service.snapshots import ClubShape, load_position, sessions_named, take_snapshot
-from conversations import Engine, Input, Reply, Text
-from conversations.languages import newcomer_language
+from bot.service.snapshots import ClubShape, take_snapshot
+from conversations import (
+    Engine,
+    Input,
+    Reply,
+    Text,
+    newcomer_language,
+)
 from storage import UnitOfWorkFactory
 from storage.models import utc_now
 
@@ -116,7 +122,8 @@ class Dialogue:
                 source, _, key = once.partition(":")
                 if not await uow.records.first_sighting(source, key):
                     return DUPLICATE, None
-            position = await load_position(uow, address)  # first: it waits for its turn
+            row = await load_position(uow, address)  # first: it waits for its turn
+            position = position_of(row)
             speaker = await uow.people.by_address(address)
             channel = address.partition(":")[0]
             unreachable_here = (
@@ -133,7 +140,7 @@ class Dialogue:
                 self._zone,
                 self.clock(),
                 self.channels,
-                sessions_named(position, said),
+                self._engine.sessions_named(position, said),
             )
             outcome = self._engine.handle(snapshot, position, said)
             recorded = await record(
@@ -141,16 +148,10 @@ class Dialogue:
             )
             final = outcome.position
             if recorded.erased:
-                await uow.records.forget_position(address)
+                await forget_position(uow, address)
             elif final is not None:
-                await uow.records.save_position(
-                    address,
-                    recorded.person.id if recorded.person else None,
-                    final.flow,
-                    final.step,
-                    final.data,
-                    final.question_id,
-                )
+                person_id = recorded.person.id if recorded.person else None
+                keep_position(uow, address, person_id, final, row)
             person = None if recorded.erased else speaker or recorded.person
             # a newcomer reads registration in the language its first question chose
             language = person.language if person else newcomer_language(final, position)

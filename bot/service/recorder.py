@@ -6,36 +6,33 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from bot.service.broadcasts import queue_broadcast, start_poll
-from bot.service.views import aware
+from bot.service.views import aware, series_of
 from conversations import (
-    Change,
-    Erase,
-    RefuseConsent,
-    Register,
-    RequestHelp,
-    SetDays,
-    SetPreference,
-    SetReminderTiming,
-    SetSessionAnswer,
-)
-from conversations.changes import (
     AddSeries,
     AddSession,
     AnswerPoll,
     CancelSession,
+    Change,
     ChangeRole,
     ChangeSession,
+    Erase,
     MakeReport,
     MarkAttendance,
+    RefuseConsent,
+    Register,
     RemindNow,
+    RequestHelp,
     SendNotice,
+    SetDays,
     SetFeedback,
     SetLanguage,
+    SetPreference,
+    SetReminderTiming,
+    SetSessionAnswer,
     StartPoll,
 )
 from storage import UnitOfWork, split_address
 from storage.models import ClubSession, Person, utc_now
-from storage.sessions import series_of
 
 __all__ = ["HelpNeeded", "Recorded", "record"]
 

@@ -11,18 +11,20 @@ from collections.abc import Collection
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.outbox.planner import CALENDAR_WEEKS
 from bot.service.broadcasts import count_reached
-from bot.service.views import person_view, session_view
-from conversations import Input, InputKind, PersonView, Position, SeriesView, Snapshot
-from conversations.flows.reminder import read_session_choice
-from conversations.snapshot import SessionView
+from bot.service.calendar import CALENDAR_WEEKS
+from bot.service.views import person_view, rule_of, session_view
+from conversations import (
+    PersonView,
+    SeriesView,
+    SessionView,
+    Snapshot,
+)
 from storage import UnitOfWork, split_address
 from storage.audiences import AUDIENCES
 from storage.models import Person
-from storage.sessions import rule_of
 
-__all__ = ["ClubShape", "load_position", "sessions_named", "take_snapshot"]
+__all__ = ["ClubShape", "take_snapshot"]
 
 SHAPE_SECONDS = 5.0
 SESSIONS_BACK = 7
@@ -135,22 +137,3 @@ async def _reach(
         key: await count_reached(uow, "activity", key, channels, now) for key in shape.activities
     }
     return groups, liked
-
-
-def sessions_named(position: Position | None, said: Input) -> set[int]:
-    """The sessions an input is about: the open question's, and a reminder button's."""
-    named: set[int] = set()
-    if position is not None and isinstance(position.data.get("session"), int):
-        named.add(position.data["session"])
-    chosen = read_session_choice(said.value) if said.kind is InputKind.CHOICE else None
-    if chosen is not None:
-        named.add(chosen.session_id)
-    return named
-
-
-async def load_position(uow: UnitOfWork, address: str) -> Position | None:
-    """The person's open question, theirs alone until the unit of work ends."""
-    row = await uow.records.position_to_change(address)
-    if row is None:
-        return None
-    return Position(row.flow, row.step, dict(row.data), row.question_id)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conversations import PersonView, SessionView
-from storage.models import ClubSession, Person
+from conversations import (
+    PersonView,
+    SeriesRule,
+    SessionView,
+)
+from storage.models import ClubSession, Person, SessionSeries
 from storage.people import PersonDetails
 
-__all__ = ["aware", "person_view", "session_view"]
+__all__ = ["aware", "person_view", "rule_of", "series_of", "session_view"]
 
 
 def aware(moment: datetime) -> datetime:
@@ -46,4 +50,33 @@ def person_view(person: Person, details: PersonDetails) -> PersonView:
         consent_by=person.consent_given_by_name,
         consent_at=consent_at,
         carers=tuple(details.carers),
+    )
+
+
+def rule_of(series: SessionSeries) -> SeriesRule:
+    return SeriesRule(
+        series.weekday,
+        series.week_of_month,
+        series.start_time,
+        series.end_time,
+        series.first_day,
+        series.last_day,
+    )
+
+
+def series_of(
+    rule: SeriesRule, title: str, activity_key: str, place: str, postcode: str
+) -> SessionSeries:
+    """A new series meeting by `rule` (the other way from `rule_of`)."""
+    return SessionSeries(
+        title=title,
+        activity_key=activity_key,
+        place=place,
+        postcode=postcode,
+        weekday=rule.weekday,
+        week_of_month=rule.week_of_month,
+        start_time=rule.start,
+        end_time=rule.end,
+        first_day=rule.first_day,
+        last_day=rule.last_day,
     )

@@ -12,8 +12,10 @@ from typing import TextIO
 
 from bot.channels.numbered import render_numbered
 from bot.service.dialogue import Dialogue
-from config import Catalogue
-from conversations import Input
+from conversations import (
+    Catalogue,
+    Input,
+)
 
 __all__ = ["ConsoleChat"]
 

@@ -7,7 +7,9 @@ from typing import TextIO
 
 from bot.channels.numbered import render_numbered
 from bot.outbox.delivery import Outcome, Outgoing, SendResult
-from config import Catalogue
+from conversations import (
+    Catalogue,
+)
 
 __all__ = ["ConsoleSender"]
 

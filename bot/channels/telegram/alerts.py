@@ -8,8 +8,10 @@ from functools import partial
 from telegram import Bot
 
 from bot.channels.telegram.sending import ChatUnreachable, with_retries
-from config import Catalogue
-from conversations import Text
+from conversations import (
+    Catalogue,
+    Text,
+)
 from storage import UnitOfWorkFactory
 
 __all__ = ["TelegramAlerts"]

@@ -11,8 +11,11 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.telegram.channel import TelegramChannel
-from config import Catalogue, Settings
-from conversations.model import text
+from config import Settings
+from conversations import (
+    Catalogue,
+    text,
+)
 
 __all__ = [
     "COMMANDS",

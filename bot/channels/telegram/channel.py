@@ -17,9 +17,11 @@ from bot.channels.telegram.render import keyboard, message_text
 from bot.channels.telegram.sending import ChatUnreachable, with_retries
 from bot.service.alerts import CoordinatorAlerts
 from bot.service.dialogue import Answer, Dialogue
-from config import Catalogue
-from conversations import Reply
-from conversations.model import text
+from conversations import (
+    Catalogue,
+    Reply,
+    text,
+)
 from storage import UnitOfWorkFactory
 
 __all__ = ["TelegramChannel", "VoiceMaker"]

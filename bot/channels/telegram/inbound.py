@@ -8,7 +8,9 @@ from enum import StrEnum
 from telegram import Chat, Update
 
 from bot.channels.telegram.render import read_callback
-from conversations import Input
+from conversations import (
+    Input,
+)
 
 __all__ = ["Arrival", "Kind", "read_update"]
 

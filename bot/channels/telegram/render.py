@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from config import Catalogue
-from conversations import HELP_CHOICE, Reply
+from conversations import (
+    HELP_CHOICE,
+    Catalogue,
+    Reply,
+)
 
 __all__ = [
     "MAX_CALLBACK_BYTES",

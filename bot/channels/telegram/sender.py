@@ -21,7 +21,9 @@ from bot.channels.telegram.render import keyboard, message_text
 from bot.channels.telegram.sending import retry_seconds
 from bot.outbox.delivery import Outcome, Outgoing, SendResult
 from bot.outbox.rate_limit import RateLimiter
-from config import Catalogue
+from conversations import (
+    Catalogue,
+)
 
 __all__ = ["TelegramSender", "flat_out"]
 

@@ -13,8 +13,10 @@ from twilio.rest import Client
 from bot.channels.twilio.pacing import SendWindow
 from bot.channels.twilio.sms_text import gsm_safe, split_text
 from bot.outbox.rate_limit import RateLimiter
-from config import Catalogue
-from conversations import Text
+from conversations import (
+    Catalogue,
+    Text,
+)
 from storage import UnitOfWorkFactory
 from storage.people import handle_on
 

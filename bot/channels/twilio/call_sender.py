@@ -15,7 +15,9 @@ from bot.channels.twilio.errors import TOO_LATE, outcome_for
 from bot.channels.twilio.voice import AudioUrl, twiml_for
 from bot.outbox.delivery import Outcome, Outgoing, SendResult
 from bot.outbox.rate_limit import RateLimiter
-from config import Catalogue
+from conversations import (
+    Catalogue,
+)
 from storage.models import utc_now
 
 __all__ = ["CallSender"]

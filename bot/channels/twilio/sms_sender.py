@@ -17,7 +17,9 @@ from bot.channels.twilio.pacing import SendWindow
 from bot.channels.twilio.sms_text import render_sms, split_text
 from bot.outbox.delivery import Outcome, Outgoing, SendResult
 from bot.outbox.rate_limit import RateLimiter
-from config import Catalogue
+from conversations import (
+    Catalogue,
+)
 from storage.models import utc_now
 
 __all__ = ["SmsSender"]

@@ -3,10 +3,16 @@ long texts split on word boundaries within Twilio's limits."""
 
 from __future__ import annotations
 
-from config import Catalogue
-from conversations import HELP_CHOICE, Reply
-from conversations.model import text
-from conversations.sms_segments import GSM7, GSM7_EXTENDED, is_gsm7, segments
+from conversations import (
+    GSM7,
+    GSM7_EXTENDED,
+    HELP_CHOICE,
+    Catalogue,
+    Reply,
+    is_gsm7,
+    segments,
+    text,
+)
 
 __all__ = [
     "LONGEST_TEXT",

@@ -7,9 +7,12 @@ from collections.abc import Awaitable, Callable
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from config import Catalogue
-from conversations import HELP_CHOICE, Reply
-from conversations.model import text
+from conversations import (
+    HELP_CHOICE,
+    Catalogue,
+    Reply,
+    text,
+)
 
 __all__ = ["GATHER_SECONDS", "AudioUrl", "say_voice", "spoken_with_keys", "twiml_for"]
 

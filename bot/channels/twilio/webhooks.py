@@ -27,9 +27,12 @@ from bot.outbox.delivery import Outcome
 from bot.outbox.fallback import fall_back
 from bot.service.alerts import CoordinatorAlerts
 from bot.service.dialogue import Dialogue
-from config import Catalogue
-from conversations import Input, Reply
-from conversations.model import text
+from conversations import (
+    Catalogue,
+    Input,
+    Reply,
+    text,
+)
 from storage import UnitOfWorkFactory
 from storage.models import utc_now
 from storage.outbox import Status

@@ -1,6 +1,6 @@
 """The message catalogue: every text and button label a person sees, per language.
 
-Texts live in `config/messages/<language>.toml`; code only names their keys. Dates and
+Texts live in `conversations/messages/<language>.toml`; code only names their keys. Dates and
 times (`Moment` parameters) are written with Babel in the language's own way.
 """
 
