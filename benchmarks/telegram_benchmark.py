@@ -118,7 +118,7 @@ async def club_rate(
         await club.telegram.application.initialize()
         try:
             targets = await _members_with_a_session(club.units, people)
-            return await drive(club.web_app(), bodies(targets), concurrency)
+            return await drive(club.web, bodies(targets), concurrency)
         finally:
             await club.telegram.application.shutdown()
             await club.close()

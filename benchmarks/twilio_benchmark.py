@@ -1,6 +1,6 @@
 """Twilio figures: `python -m benchmarks.twilio_benchmark [--part inbound|sending|all]`.
 
-(inbound) Text webhooks handled per second by the real web app (`club.web_app()`, reached
+(inbound) Text webhooks handled per second by the real web app (`club.web`, reached
     in process through httpx's ASGI transport, so the figure is the app and its storage,
     not an HTTP server): each of `--people` members answers the reminder the dispatcher
     just texted them, in a signed POST /twilio/sms (signatures made beforehand, outside
@@ -231,7 +231,7 @@ async def inbound_rounds(
     rates: list[float] = []
     async with twilio_club(database_url, UNLIMITED) as (club, fake):
         ids, session_id = await add_members(club, people)
-        app = club.web_app()
+        app = club.web
         for round_no in range(rounds):
             await remind(club, ids, session_id, round_no)
             body, answer = ("1", "coming") if round_no % 2 == 0 else ("2", "not_coming")

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 import bot.service.broadcast_progress as progress_module
 from bot.bootstrap import Club, build_club
-from bot.cli.run import start_telegram, stop_telegram
+from bot.channels.telegram.service import start_telegram, stop_telegram
 from bot.outbox.dispatcher import Dispatcher
 from config import Settings
 from storage.models import (
@@ -198,13 +198,13 @@ async def _club(
                 telegram_id=COORDINATOR,
                 spoken=spoken_coordinator,
             )
-            await start_telegram(club)
+            await start_telegram(club.telegram)
             scene = Scene(tg, twilio_api, club, coordinator)
             try:
                 yield scene
                 await scene.finish()
             finally:
-                await stop_telegram(club)
+                await stop_telegram(club.telegram)
         finally:
             await club.close()
         assert not tg.errors, f"the channel raised: {tg.errors!r}"

@@ -2,7 +2,7 @@
 
 `telegram_club(database_url, webhook=...)` starts a `FakeBotApi`, builds the club with
 `build_club(Settings(...))` pointed at it, prepares the demo club and starts Telegram
-(polling through PTB's updater, or webhook mode served by `club.web_app()` through an
+(polling through PTB's updater, or webhook mode served by `club.web` through an
 in-process ASGI transport). Tests then play people with `TelegramClub.say`, `press`,
 `voice` and `deliver`, each of which returns once the channel has finished that update,
 so nothing waits on a clock.
@@ -26,7 +26,7 @@ from telegram import Update
 
 from bot.bootstrap import Club, build_club
 from bot.channels.telegram.channel import TelegramChannel
-from bot.cli.run import start_telegram, stop_telegram
+from bot.channels.telegram.service import start_telegram, stop_telegram
 from config import Settings
 from conversations import HELP_CHOICE
 from conversations.model import text
@@ -123,7 +123,7 @@ class TelegramClub:
 
     def transport(self) -> httpx.ASGITransport:
         if self._app is None:
-            self._app = self.club.web_app()
+            self._app = self.club.web
         return httpx.ASGITransport(app=self._app)
 
     async def say(self, chat_id: int, words: str, first_name: str = "Member") -> JSONDict:
@@ -309,11 +309,11 @@ async def telegram_club(
         tg.track()
         try:
             await club.prepare(demo=True)
-            await start_telegram(club)
+            await start_telegram(club.telegram)
             try:
                 yield tg
             finally:
-                await stop_telegram(club)
+                await stop_telegram(club.telegram)
         finally:
             await club.close()
         assert not tg.errors, f"the channel raised: {tg.errors!r}"

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 import bot.service.dialogue as dialogue_module
 from bot.channels.twilio.voice import spoken_with_keys
-from bot.cli.broadcast import run_broadcast_command
+from bot.cli.main import run_command
 from bot.service.broadcast_progress import Progress, read_progress
 from bot.service.positions import load_position
 from conversations import Input, Position, Reply
@@ -527,8 +527,8 @@ async def test_the_command_line_refuses_an_empty_group(
 
 async def command(scene: Scene, group: str, words: str = WORDS) -> int:
     """`python -m bot broadcast --to GROUP WORDS`, run in this process on the scene's club."""
-    arguments = argparse.Namespace(to=group, activity=None, text=words)
-    return await run_broadcast_command(scene.club, arguments)
+    arguments = argparse.Namespace(command="broadcast", to=group, activity=None, text=words)
+    return await run_command(scene.club, arguments)
 
 
 # ------------------------------------------------------------- progress reads

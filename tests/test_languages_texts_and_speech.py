@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 import av
 import pytest
 
-from bot.bootstrap import Club, voice_maker
+from bot.bootstrap import Club
 from bot.channels.speech import OfflineSpeech, SpeechCache
+from bot.channels.speech.links import AudioLinks, VoiceNotes
 from bot.channels.twilio.sms_text import is_gsm7, render_sms, segments, segments_by_language
 from bot.channels.twilio.voice import twiml_for
 from conversations import PersonView, SessionView, Snapshot
@@ -106,7 +107,7 @@ VOICES = {"pt": ("pt", "pt"), "es": ("es", "es"), "pl": ("pl", "com"), "fr": ("f
 @pytest.mark.parametrize("language", sorted(VOICES))
 async def test_a_voice_note_is_made_in_the_person_s_language(club: Club, language: str) -> None:
     engine = HeardSpeech()
-    make = voice_maker(SpeechCache(club.units, engine), club.catalogue)
+    make = VoiceNotes(SpeechCache(club.units, engine), club.catalogue)
     words = CATALOGUE.render(language, text("reminder.thanks_coming"))
     made = await make(words, language, False)
     assert made is not None
@@ -128,9 +129,8 @@ async def test_the_offline_engine_has_a_voice_for_each_language(language: str) -
 
 async def test_a_phone_call_plays_speech_in_the_person_s_language(club: Club) -> None:
     engine = HeardSpeech()
-    club.speech = SpeechCache(club.units, engine)
-    club.settings = club.settings.model_copy(update={"public_url": "https://club.example"})
-    url = await club.audio_url("Obrigado. Até lá!", "pt")
+    links = AudioLinks(SpeechCache(club.units, engine), club.catalogue, "https://club.example")
+    url = await links("Obrigado. Até lá!", "pt")
     assert url is not None and url.startswith("https://club.example/audio/")
     assert engine.heard == [("Obrigado. Até lá!", "pt", "pt")]
 

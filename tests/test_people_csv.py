@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bootstrap import Club
-from bot.cli.main import _parser
-from bot.cli.people import erase_person, run_people_command
+from bot.cli.main import _parser, run_command
+from bot.cli.people import erase_person
 from bot.people_sheet.exporting import export_people
 from bot.people_sheet.importing import import_people
 from storage.models import (
@@ -269,22 +269,22 @@ async def test_the_command_imports_exports_and_refuses_plainly(
 ) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("name,phone\nAnn,123\n", encoding="utf-8")
-    assert await run_people_command(club, people_arguments("import", str(bad))) == 2
+    assert await run_command(club, people_arguments("import", str(bad))) == 2
     assert capsys.readouterr().out.splitlines() == [
         "Nothing was imported. Please correct these rows in bad.csv:",
         "  row 2: phone '123' is not a phone number",
     ]
     good = tmp_path / "members.csv"
     good.write_text(GOOD, encoding="utf-8")
-    assert await run_people_command(club, people_arguments("import", str(good))) == 0
+    assert await run_command(club, people_arguments("import", str(good))) == 0
     assert "Imported 4 people" in capsys.readouterr().out
     target = tmp_path / "everyone.csv"
-    assert await run_people_command(club, people_arguments("export", "--output", str(target))) == 0
+    assert await run_command(club, people_arguments("export", "--output", str(target))) == 0
     assert target.read_bytes().startswith(codecs.BOM_UTF8 + HEADER.encode())
-    assert await run_people_command(club, people_arguments("export")) == 0
+    assert await run_command(club, people_arguments("export")) == 0
     assert "Ann Smith,member,07700 900001" in capsys.readouterr().out
     missing = people_arguments("import", str(tmp_path / "nowhere.csv"))
-    assert await run_people_command(club, missing) == 2
+    assert await run_command(club, missing) == 2
 
 
 PERSON_COLUMNS = {
@@ -331,12 +331,10 @@ async def test_erase_removes_a_person_from_every_table(
         )
         await uow.commit()
     assert await rows_mentioning(club, dan.id, "4004")
-    dry = await run_people_command(club, people_arguments("erase", "--phone", "07700 900004"))
+    dry = await run_command(club, people_arguments("erase", "--phone", "07700 900004"))
     assert dry == 1 and "Add --yes to erase." in capsys.readouterr().out
     assert (await by_name(club))["Dan Jones"].id == dan.id
-    done = await run_people_command(
-        club, people_arguments("erase", "--phone", "07700 900004", "--yes")
-    )
+    done = await run_command(club, people_arguments("erase", "--phone", "07700 900004", "--yes"))
     said = capsys.readouterr().out
     assert done == 0 and "Erased Dan Jones" in said and "They cared for Bob Jones" in said
     assert await rows_mentioning(club, dan.id, "4004") == {}
@@ -349,7 +347,7 @@ async def test_erase_removes_a_person_from_every_table(
 
 
 async def test_erase_refuses_plainly(club: Club, capsys: pytest.CaptureFixture[str]) -> None:
-    assert await run_people_command(club, people_arguments("erase", "--id", "999", "--yes")) == 2
+    assert await run_command(club, people_arguments("erase", "--id", "999", "--yes")) == 2
     assert capsys.readouterr().out.strip() == "Not done: there is no person 999."
     refused = await erase_person(club.units, None, "hello", True)
     assert refused == "'hello' is not a UK phone number."

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.bootstrap import Club
-from bot.cli.sessions import run_session_command
+from bot.cli.main import run_command
 from storage.models import ClubSession, OutboxMessage, utc_now
 from tests.test_reminders_support import (
     FakeClock,
@@ -215,7 +215,7 @@ async def test_a_session_added_at_night_is_reminded_in_the_morning_once(club: Cl
 
 
 def _arguments(action: str, session: int) -> argparse.Namespace:
-    return argparse.Namespace(sessions_command=action, session=session)
+    return argparse.Namespace(command="sessions", sessions_command=action, session=session)
 
 
 async def _one_off_soon(club: Club) -> int:
@@ -242,14 +242,14 @@ async def test_sessions_remind_queues_the_reminders_now(
     dee = await add_person(club, "Dee", channels="")
     eve = await add_carer(club, "Eve", dee, telegram_id=2001)
     session = await _one_off_soon(club)  # a one-off: every member is expected
-    assert await run_session_command(club, _arguments("remind", session)) == 0
+    assert await run_command(club, _arguments("remind", session)) == 0
     assert capsys.readouterr().out.strip() == "2 reminders queued to send now."
     rows = await outbox(club, session_id=session)
     assert {(r.person_id, r.payload["member"]) for r in rows} == {(ann, ann), (eve, dee)}
     assert {r.kind for r in rows} == {"reminder"}
     latest = utc_now() + timedelta(hours=13)  # at once, or when the quiet hours end
     assert all(r.due_at.replace(tzinfo=UTC) <= latest for r in rows)
-    assert await run_session_command(club, _arguments("remind", session)) == 0
+    assert await run_command(club, _arguments("remind", session)) == 0
     assert capsys.readouterr().out.strip() == "0 reminders queued to send now."
 
 
@@ -258,12 +258,12 @@ async def test_sessions_remind_for_a_cancelled_or_unknown_session_sends_nothing(
 ) -> None:
     await add_person(club, "Ann", telegram_id=1001)
     session = await _one_off_soon(club)
-    assert await run_session_command(club, _arguments("cancel", session)) == 0
+    assert await run_command(club, _arguments("cancel", session)) == 0
     assert capsys.readouterr().out.startswith(f"Cancelled session {session}. 0 people")
-    assert await run_session_command(club, _arguments("remind", session)) == 0
-    assert await run_session_command(club, _arguments("remind", 9999)) == 0
+    assert await run_command(club, _arguments("remind", session)) == 0
+    assert await run_command(club, _arguments("remind", 9999)) == 0
     assert capsys.readouterr().out.splitlines() == ["0 reminders queued to send now."] * 2
-    assert await run_session_command(club, _arguments("cancel", session)) == 2
+    assert await run_command(club, _arguments("cancel", session)) == 2
     assert "already cancelled" in capsys.readouterr().out
 
 

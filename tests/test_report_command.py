@@ -13,8 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import Club
-from bot.cli.main import _parser
-from bot.cli.report import run_report_command
+from bot.cli.main import _parser, run_command
 from bot.report import read_period
 from bot.report.period import PeriodProblem
 from storage.models import AuditEntry
@@ -55,11 +54,11 @@ async def test_each_format_goes_to_a_file_or_the_terminal(
 ) -> None:
     await build_year(bare_club)
     period = ("--from", "2026-01-01", "--to", "2026-12-31")
-    assert await run_report_command(bare_club, arguments(*period)) == 0
+    assert await run_command(bare_club, arguments(*period)) == 0
     assert "3 sessions were held" in capsys.readouterr().out
     for kind in ("csv", "html", "png"):
         target = tmp_path / f"report-out.{kind}"
-        done = await run_report_command(
+        done = await run_command(
             bare_club, arguments(*period, "--format", kind, "--output", str(target))
         )
         assert done == 0
@@ -72,14 +71,14 @@ async def test_each_format_goes_to_a_file_or_the_terminal(
 async def test_refusals_are_one_plain_line(
     bare_club: Club, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert await run_report_command(bare_club, arguments("--from", "yesterday")) == 2
+    assert await run_command(bare_club, arguments("--from", "yesterday")) == 2
     assert capsys.readouterr().err.strip() == "Not done: --from must be a date such as 2026-03-31."
-    assert await run_report_command(bare_club, arguments("--format", "png")) == 2
+    assert await run_command(bare_club, arguments("--format", "png")) == 2
     assert "needs --output" in capsys.readouterr().err
 
 
 async def test_the_report_is_written_in_the_audit_log(bare_club: Club) -> None:
-    await run_report_command(bare_club, arguments("--format", "csv", "--output", "r.csv"))
+    await run_command(bare_club, arguments("--format", "csv", "--output", "r.csv"))
     async with bare_club.units() as uow:
         entries = (await uow.session.execute(select(AuditEntry.action, AuditEntry.detail))).all()
     assert [action for action, _ in entries] == ["report made"]

@@ -91,10 +91,8 @@ async def test_the_apps_own_check_accepts_the_published_vector(database_url: str
     async with twilio_club(
         database_url, twilio_auth_token=VECTOR_TOKEN, public_url="https://mycompany.com"
     ) as tc:
-        assert tc.club.twilio is not None
-        app = Starlette(
-            routes=[Route("/myapp.php", tc.club.twilio.webhooks.voice, methods=["POST"])]
-        )
+        assert tc.club.webhooks is not None
+        app = Starlette(routes=[Route("/myapp.php", tc.club.webhooks.voice, methods=["POST"])])
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
             good = await client.post(
                 f"{BEHIND_PROXY}/myapp.php?foo=1&bar=2",

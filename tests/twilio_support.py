@@ -151,7 +151,7 @@ class TwilioClub:
     @property
     def app(self) -> Starlette:
         if self._app is None:
-            self._app = self.club.web_app()
+            self._app = self.club.web
         return self._app
 
     def transport(self) -> httpx.ASGITransport:

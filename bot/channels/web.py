@@ -12,6 +12,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from sqlalchemy import text as sql
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -21,7 +23,13 @@ from telegram import Update
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.twilio.webhooks import TwilioWebhooks
 
-__all__ = ["MAX_UPDATE_BYTES", "SECRET_HEADER", "TelegramWebhook", "make_web_app"]
+__all__ = [
+    "MAX_UPDATE_BYTES",
+    "SECRET_HEADER",
+    "TelegramWebhook",
+    "database_health",
+    "make_web_app",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +55,21 @@ async def _limited_body(request: Request, limit: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def database_health(database: AsyncEngine) -> HealthCheck:
+    """`GET /healthz`: whether the database answers."""
+
+    async def healthy() -> bool:
+        try:
+            async with database.connect() as connection:
+                await connection.execute(sql("SELECT 1"))
+        except Exception:
+            log.warning("health check: storage unavailable")
+            return False
+        return True
+
+    return healthy
 
 
 def make_web_app(

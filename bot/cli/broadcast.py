@@ -4,10 +4,12 @@ same outbox as the Telegram flow; the dispatcher (run or worker) sends it."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Collection
 
-from bot.bootstrap import Club
 from bot.channels.twilio.sms_text import segments_by_language
 from bot.service.broadcasts import queue_broadcast
+from conversations import Catalogue
+from storage import UnitOfWorkFactory
 from storage.audiences import AUDIENCES
 from storage.models import utc_now
 
@@ -23,7 +25,13 @@ def add_broadcast_command(commands: argparse._SubParsersAction[argparse.Argument
     broadcast.add_argument("text", help="the notice, as people should read it")
 
 
-async def run_broadcast_command(club: Club, arguments: argparse.Namespace) -> int:
+async def run_broadcast_command(
+    arguments: argparse.Namespace,
+    units: UnitOfWorkFactory,
+    channels: Collection[str],
+    catalogue: Catalogue,
+    club_name: str,
+) -> int:
     words = " ".join(arguments.text.split())
     if not words:
         print("Not sent: the notice is empty.")
@@ -34,16 +42,16 @@ async def run_broadcast_command(club: Club, arguments: argparse.Namespace) -> in
     if arguments.to == "activity" and not arguments.activity:
         print("Not sent: --to activity needs --activity, such as music.")
         return 2
-    async with club.units() as uow:
+    async with units() as uow:
         queued = await queue_broadcast(
-            uow, words, arguments.to, arguments.activity, None, None, club.senders, utc_now()
+            uow, words, arguments.to, arguments.activity, None, None, channels, utc_now()
         )
         if queued.recipients == 0:
             print(f"Not sent: nobody in that group can be reached ({queued.skipped} skipped).")
             return 2
         await uow.commit()
     channels = ", ".join(f"{count} by {name}" for name, count in sorted(queued.by_channel.items()))
-    parts = segments_by_language(club.catalogue, club.settings.club_name, words)["en"]
+    parts = segments_by_language(catalogue, club_name, words)["en"]
     print(f"Notice {queued.broadcast_id} queued for {queued.recipients} people ({channels}).")
     print(f"Skipped, no way to reach them: {queued.skipped}. A text message takes {parts} parts.")
     return 0

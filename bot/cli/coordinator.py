@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import argparse
 
-from bot.bootstrap import Club
 from conversations import (
     PhoneProblem,
     clean_name,
     read_uk_phone,
 )
+from storage import UnitOfWorkFactory
 from storage.models import Person, utc_now
 
 __all__ = ["add_coordinator_command", "run_coordinator_command"]
@@ -27,7 +27,7 @@ def add_coordinator_command(commands: argparse._SubParsersAction[argparse.Argume
     add.add_argument("--phone", help="their UK phone number")
 
 
-async def run_coordinator_command(club: Club, arguments: argparse.Namespace) -> int:
+async def run_coordinator_command(arguments: argparse.Namespace, units: UnitOfWorkFactory) -> int:
     name = clean_name(arguments.name)
     if name is None:
         print("Not done: please give a name in words.")
@@ -42,7 +42,7 @@ async def run_coordinator_command(club: Club, arguments: argparse.Namespace) -> 
     if arguments.telegram_id is None and phone is None:
         print("Not done: give --telegram-id or --phone, so the club knows who they are.")
         return 2
-    async with club.units() as uow:
+    async with units() as uow:
         person = None
         if arguments.telegram_id is not None:
             person = await uow.people.by_address(f"telegram:{arguments.telegram_id}")

@@ -5,23 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 from collections.abc import Sequence
 
 from bot.bootstrap import Club, build_club
-from bot.channels.console.chat import ConsoleChat
 from bot.cli.broadcast import add_broadcast_command, run_broadcast_command
+from bot.cli.chat import chat, chat_with_reminders, dispatch_until_stopped
 from bot.cli.coordinator import add_coordinator_command, run_coordinator_command
-from bot.cli.long_run import settle_for_a_long_run
 from bot.cli.people import add_people_commands, run_people_command
 from bot.cli.report import add_report_command, run_report_command
 from bot.cli.run import run_service
 from bot.cli.sessions import add_session_commands, run_session_command
-from bot.service.alerts import PrintedAlerts
 from config import Settings, SettingsError, load_settings
 
-__all__ = ["main"]
+__all__ = ["main", "run_command"]
 
 log = logging.getLogger("bot")
 
@@ -64,71 +61,46 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:
     club = build_club(settings)
-    if settings.local_mode:
-        club.alerts.add_sink(PrintedAlerts(club.catalogue))
     try:
-        if arguments.command == "db":
-            await club.prepare(demo=False)
-            print("The database is up to date.")
-            return 0
-        if arguments.command == "sessions":
-            await club.prepare(demo=settings.local_mode)
-            return await run_session_command(club, arguments)
-        if arguments.command == "report":
-            await club.prepare(demo=False)
-            return await run_report_command(club, arguments)
-        if arguments.command == "people":
-            await club.prepare(demo=False)
-            return await run_people_command(club, arguments)
-        if arguments.command == "coordinator":
-            await club.prepare(demo=settings.local_mode)
-            return await run_coordinator_command(club, arguments)
-        if arguments.command == "broadcast":
-            await club.prepare(demo=settings.local_mode)
-            return await run_broadcast_command(club, arguments)
-        if arguments.command == "dispatch":
-            await club.prepare(demo=False)
-            settle_for_a_long_run()
-            await _dispatch_until_stopped(club)
-            return 0
-        if arguments.command == "chat":
-            await club.prepare(demo=settings.local_mode)
-            await _chat(club, arguments.name)
-            return 0
-        return await _run(club)
+        await club.prepare(demo=settings.local_mode and arguments.command in WITH_DEMO)
+        return await run_command(club, arguments)
     finally:
         await club.close()
 
 
-async def _chat(club: Club, name: str) -> None:
-    await ConsoleChat(club.dialogue, club.catalogue, name).run()
+WITH_DEMO = {"run", "chat", "sessions", "coordinator", "broadcast"}
+"""Commands that, in local mode, find the demo club ready to try."""
 
 
-async def _run(club: Club) -> int:
-    settings = club.settings
-    if not settings.local_mode:
-        await run_service(club)
-        return 0
-    await club.prepare(demo=True)
-    settle_for_a_long_run()
-    print(
-        f"{settings.club_name}: local mode. Nothing leaves this computer.\n"
-        "Type your answers, or the number of a choice. Press Ctrl+D to stop."
-    )
-    stop = asyncio.Event()
-    dispatching = asyncio.create_task(club.dispatcher().run(stop))
-    try:
-        await _chat(club, "you")
-    finally:
-        stop.set()
-        await dispatching
+async def run_command(club: Club, arguments: argparse.Namespace) -> int:
+    """Each command gets what it uses, not the whole club."""
+    settings, units, catalogue = club.settings, club.units, club.catalogue
+    match arguments.command:
+        case "db":
+            print("The database is up to date.")
+            return 0
+        case "sessions":
+            return await run_session_command(
+                arguments, units, club.planner, catalogue, settings.zone
+            )
+        case "report":
+            return await run_report_command(arguments, units, catalogue, settings)
+        case "people":
+            return await run_people_command(arguments, units, settings.zone)
+        case "coordinator":
+            return await run_coordinator_command(arguments, units)
+        case "broadcast":
+            return await run_broadcast_command(
+                arguments, units, tuple(club.senders), catalogue, settings.club_name
+            )
+        case "dispatch":
+            await dispatch_until_stopped(club.dispatcher())
+            return 0
+        case "chat":
+            await chat(club.dialogue, catalogue, arguments.name)
+            return 0
+    if settings.local_mode:
+        await chat_with_reminders(club.dialogue, catalogue, club.dispatcher(), settings.club_name)
+    else:
+        await run_service(club.web, club.dispatcher(), club.telegram, settings.host, settings.port)
     return 0
-
-
-async def _dispatch_until_stopped(club: Club) -> None:
-    """The Procfile's worker: the dispatcher alone, stopped by SIGTERM or Ctrl+C."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signal_number, stop.set)
-    await club.dispatcher().run(stop)

@@ -11,11 +11,11 @@ import asyncio
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.bootstrap import Club
 from bot.people_sheet.exporting import export_people
 from bot.people_sheet.importing import import_people
 from bot.people_sheet.sheet import COLUMNS
@@ -114,9 +114,10 @@ async def _forget_addresses(session: AsyncSession, person: Person) -> None:
     )
 
 
-async def run_people_command(club: Club, arguments: argparse.Namespace) -> int:
+async def run_people_command(
+    arguments: argparse.Namespace, units: UnitOfWorkFactory, zone: ZoneInfo
+) -> int:
     action = arguments.people_command
-    zone = club.settings.zone
     if action == "import":
         path = Path(arguments.file)
         try:
@@ -124,7 +125,7 @@ async def run_people_command(club: Club, arguments: argparse.Namespace) -> int:
         except OSError:
             print(f"Not done: cannot read {arguments.file}.", file=sys.stderr)
             return 2
-        outcome = await import_people(club.units, data, zone)
+        outcome = await import_people(units, data, zone)
         if outcome.problems:
             print(f"Nothing was imported. Please correct these rows in {path.name}:")
             for problem in outcome.problems:
@@ -135,7 +136,7 @@ async def run_people_command(club: Club, arguments: argparse.Namespace) -> int:
             print(note)
         return 0
     if action == "export":
-        written = await export_people(club.units, zone)
+        written = await export_people(units, zone)
         if not arguments.output:
             sys.stdout.write(written)
             return 0
@@ -145,7 +146,7 @@ async def run_people_command(club: Club, arguments: argparse.Namespace) -> int:
         )
         print(f"Everyone is in {arguments.output}.", file=sys.stderr)
         return 0
-    result = await erase_person(club.units, arguments.person_id, arguments.phone, arguments.yes)
+    result = await erase_person(units, arguments.person_id, arguments.phone, arguments.yes)
     if isinstance(result, str):
         print(f"Not done: {result}")
         return 2

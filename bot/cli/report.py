@@ -12,7 +12,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.bootstrap import Club
 from bot.report import (
     ChoosingSource,
     Period,
@@ -26,6 +25,9 @@ from bot.report import (
     render_text,
 )
 from bot.report.polls import PollResults
+from config import Settings
+from conversations import Catalogue
+from storage import UnitOfWorkFactory
 
 __all__ = ["add_report_command", "club_report", "run_report_command"]
 
@@ -42,12 +44,17 @@ def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
     report.add_argument("--output", help="write to this file instead of the terminal")
 
 
-async def club_report(club: Club, period: Period, choosing: ChoosingSource | None = None) -> Report:
+async def club_report(
+    units: UnitOfWorkFactory,
+    catalogue: Catalogue,
+    settings: Settings,
+    period: Period,
+    choosing: ChoosingSource | None = None,
+) -> Report:
     """The report for a period, read in one unit of work; the reading is audit-logged."""
-    settings = club.settings
-    async with club.units() as uow:
+    async with units() as uow:
         report = await gather_report(
-            uow, club.catalogue, settings.club_name, settings.zone, period, choosing
+            uow, catalogue, settings.club_name, settings.zone, period, choosing
         )
         await uow.records.audit(
             None,
@@ -59,8 +66,13 @@ async def club_report(club: Club, period: Period, choosing: ChoosingSource | Non
     return report
 
 
-async def run_report_command(club: Club, arguments: argparse.Namespace) -> int:
-    today = datetime.now(club.settings.zone).date()
+async def run_report_command(
+    arguments: argparse.Namespace,
+    units: UnitOfWorkFactory,
+    catalogue: Catalogue,
+    settings: Settings,
+) -> int:
+    today = datetime.now(settings.zone).date()
     try:
         period = read_period(arguments.first, arguments.last, today)
     except PeriodProblem as problem:
@@ -69,7 +81,7 @@ async def run_report_command(club: Club, arguments: argparse.Namespace) -> int:
     if arguments.format == "png" and not arguments.output:
         print("Not done: a PNG picture needs --output FILE.", file=sys.stderr)
         return 2
-    report = await club_report(club, period, PollResults(club.catalogue))
+    report = await club_report(units, catalogue, settings, period, PollResults(catalogue))
     if arguments.format == "png":
         written: bytes | str = render_png(report)
     else:

@@ -1,4 +1,5 @@
-"""`python -m bot run` with credentials: the web app, and Telegram by polling or webhook."""
+"""`python -m bot run` with credentials: the web app, Telegram by polling or webhook, and
+the dispatcher, until stopped."""
 
 from __future__ import annotations
 
@@ -6,71 +7,38 @@ import asyncio
 import logging
 
 import uvicorn
-from telegram import Update
+from starlette.applications import Starlette
 
-from bot.bootstrap import Club
-from bot.channels.telegram.app import set_command_menu
+from bot.channels.telegram.service import TelegramService, start_telegram, stop_telegram
 from bot.cli.long_run import settle_for_a_long_run
+from bot.outbox.dispatcher import Dispatcher
 
 __all__ = ["run_service"]
 
 log = logging.getLogger(__name__)
 
 
-async def start_telegram(club: Club) -> None:
-    """Introduce the bot, set its command menu, and start receiving updates."""
-    parts = club.telegram
-    if parts is None:
-        return
-    application = parts.application
-    await application.initialize()
-    await set_command_menu(application, club.catalogue)
-    if parts.webhook:
-        await application.bot.set_webhook(
-            url=f"{club.settings.public_url}/telegram",
-            secret_token=club.settings.telegram_webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-        return
-    await application.bot.delete_webhook()
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-
-
-async def stop_telegram(club: Club) -> None:
-    parts = club.telegram
-    if parts is None:
-        return
-    application = parts.application
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
-    if application.running:
-        await application.stop()
-    await application.shutdown()
-
-
-async def run_service(club: Club) -> None:
+async def run_service(
+    web: Starlette,
+    dispatcher: Dispatcher,
+    telegram: TelegramService | None,
+    host: str,
+    port: int,
+) -> None:
     """Serve until interrupted (SIGINT or SIGTERM, which uvicorn handles)."""
-    settings = club.settings
-    await club.prepare(demo=False)
-    await start_telegram(club)
+    if telegram is not None:
+        await start_telegram(telegram)
     settle_for_a_long_run()
     server = uvicorn.Server(
-        uvicorn.Config(
-            club.web_app(),
-            host=settings.host,
-            port=settings.port,
-            log_level="warning",
-            access_log=False,
-        )
+        uvicorn.Config(web, host=host, port=port, log_level="warning", access_log=False)
     )
-    log.warning("serving on %s:%d", settings.host, settings.port)
+    log.warning("serving on %s:%d", host, port)
     stop = asyncio.Event()
-    dispatching = asyncio.create_task(club.dispatcher().run(stop))
+    dispatching = asyncio.create_task(dispatcher.run(stop))
     try:
         await server.serve()
     finally:
         stop.set()
         await dispatching
-        await stop_telegram(club)
+        if telegram is not None:
+            await stop_telegram(telegram)

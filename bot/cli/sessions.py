@@ -7,10 +7,17 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.bootstrap import Club
-from bot.service.views import rule_of, series_of
+from bot.outbox.planner import ReminderPlanner
+from bot.service.session_changes import CalendarChange, change_calendar
+from bot.service.views import rule_of
 from conversations import (
+    AddSeries,
+    AddSession,
+    CancelSession,
+    Catalogue,
+    RemindNow,
     SeriesRule,
     SessionProblem,
     at_local,
@@ -18,7 +25,8 @@ from conversations import (
     check_series,
     normalise_postcode,
 )
-from storage.models import ClubSession, utc_now
+from storage import UnitOfWorkFactory
+from storage.models import utc_now
 
 __all__ = ["add_session_commands", "run_session_command"]
 
@@ -76,59 +84,109 @@ def _weekday(typed: str) -> int:
     return WEEKDAYS.index(typed.strip().lower())
 
 
-async def run_session_command(club: Club, arguments: argparse.Namespace) -> int:
+async def run_session_command(
+    arguments: argparse.Namespace,
+    units: UnitOfWorkFactory,
+    planner: ReminderPlanner,
+    catalogue: Catalogue,
+    zone: ZoneInfo,
+) -> int:
+    desk = _Calendar(units, planner, zone)
     try:
         action = arguments.sessions_command
         if action == "add":
-            print(await _add(club, arguments))
+            print(await desk.add(arguments))
         elif action == "list":
-            print(await _list(club, arguments.days))
+            print(await desk.listing(arguments.days))
         elif action == "cancel":
-            print(await _cancel(club, arguments.session))
+            print(await desk.cancel(arguments.session))
         else:
-            queued = await club.planner.remind_now(arguments.session)
+            queued = await desk.change(RemindNow(arguments.session))
             print(f"{queued} reminders queued to send now.")
     except CommandProblem as problem:
         print(f"Not done: {problem}")
         return 2
     except SessionProblem as problem:
-        print(f"Not done: {club.catalogue.render('en', problem.words)}")
+        print(f"Not done: {catalogue.render('en', problem.words)}")
         return 2
     return 0
 
 
-async def _add(club: Club, arguments: argparse.Namespace) -> str:
-    zone = club.settings.zone
-    start = _clock(arguments.start, "start")
-    end = _clock(arguments.end, "end")
-    postcode = normalise_postcode(arguments.postcode)
-    if arguments.activity not in await _activity_keys(club):
-        raise CommandProblem(f"{arguments.activity!r} is not one of the club's activities.")
-    details = {
-        "title": arguments.title.strip(),
-        "activity_key": arguments.activity,
-        "place": arguments.place.strip(),
-        "postcode": postcode,
-    }
-    if arguments.weekly is None and arguments.monthly is None:
-        if arguments.date is None:
-            raise CommandProblem("A one-off session needs --date (or use --weekly or --monthly).")
-        day = _day(arguments.date, "date")
-        starts, ends = at_local(day, start, zone), at_local(day, end, zone)
-        check_one_off(starts, ends, utc_now())
-        async with club.units() as uow:
-            added = await uow.sessions.add(ClubSession(starts_at=starts, ends_at=ends, **details))
+class _Calendar:
+    """The calendar by hand, through the same change (and audit) as the chat flow."""
+
+    def __init__(self, units: UnitOfWorkFactory, planner: ReminderPlanner, zone: ZoneInfo) -> None:
+        self._units = units
+        self._planner = planner
+        self._zone = zone
+
+    async def change(self, change: CalendarChange) -> int:
+        """Apply and commit, then tell those it concerns; returns how many were told."""
+        async with self._units() as uow:
+            event, about = await change_calendar(uow, change, None)
             await uow.commit()
-        await club.planner.plan()
-        return f"Added session {added.id}: {details['title']} on {day:%A %d %B} at {start:%H:%M}."
-    rule = _rule(arguments, start, end, datetime.now(zone).date())
-    async with club.units() as uow:
-        others = [(s.title, rule_of(s)) for s in await uow.club.series()]
-        check_series(rule, others)
-        series = await uow.club.add_series(series_of(rule, **details))
-        await uow.commit()
-    await club.planner.plan()
-    return f"Added series {series.id}: {details['title']}."
+        return await self._planner.follow_change(event, about)
+
+    async def add(self, arguments: argparse.Namespace) -> str:
+        start = _clock(arguments.start, "start")
+        end = _clock(arguments.end, "end")
+        postcode = normalise_postcode(arguments.postcode)
+        if arguments.activity not in await self._activity_keys():
+            raise CommandProblem(f"{arguments.activity!r} is not one of the club's activities.")
+        title, place = arguments.title.strip(), arguments.place.strip()
+        if arguments.weekly is None and arguments.monthly is None:
+            if arguments.date is None:
+                raise CommandProblem(
+                    "A one-off session needs --date (or use --weekly or --monthly)."
+                )
+            day = _day(arguments.date, "date")
+            starts, ends = at_local(day, start, self._zone), at_local(day, end, self._zone)
+            check_one_off(starts, ends, utc_now())
+            added = AddSession(title, arguments.activity, place, postcode, starts, ends)
+            session_id = await self._added(added)
+            return f"Added session {session_id}: {title} on {day:%A %d %B} at {start:%H:%M}."
+        rule = _rule(arguments, start, end, datetime.now(self._zone).date())
+        async with self._units() as uow:
+            check_series(rule, [(s.title, rule_of(s)) for s in await uow.club.series()])
+        series_id = await self._added(AddSeries(title, arguments.activity, place, postcode, rule))
+        return f"Added series {series_id}: {title}."
+
+    async def _added(self, change: AddSession | AddSeries) -> int:
+        async with self._units() as uow:
+            _event, added = await change_calendar(uow, change, None)
+            await uow.commit()
+        await self._planner.plan()
+        return added
+
+    async def _activity_keys(self) -> set[str]:
+        async with self._units() as uow:
+            return {activity.key for activity in await uow.club.activities()}
+
+    async def listing(self, days: int) -> str:
+        await self._planner.plan()
+        now = utc_now()
+        lines = []
+        async with self._units() as uow:
+            for meeting in await uow.sessions.between(now, now + timedelta(days=days), True):
+                starts = meeting.starts_at.astimezone(self._zone)
+                answers = await uow.sessions.answers(meeting.id)
+                coming = sum(1 for answer in answers.values() if answer != "not_coming")
+                state = "CANCELLED" if meeting.cancelled_at else f"{coming} coming"
+                lines.append(
+                    f"{meeting.id:>5}  {starts:%a %d %b %H:%M}  {meeting.title}  "
+                    f"({meeting.place}, {meeting.postcode})  {state}"
+                )
+        return "\n".join(lines) if lines else "No sessions in that time."
+
+    async def cancel(self, session_id: int) -> str:
+        async with self._units() as uow:
+            meeting = await uow.sessions.get(session_id)
+            if meeting is None:
+                raise CommandProblem(f"There is no session {session_id}.")
+            if meeting.cancelled_at is not None:
+                raise CommandProblem(f"Session {session_id} is already cancelled.")
+        told = await self.change(CancelSession(session_id))
+        return f"Cancelled session {session_id}. {told} people will be told."
 
 
 def _rule(arguments: argparse.Namespace, start: time, end: time, today: date) -> SeriesRule:
@@ -141,39 +199,3 @@ def _rule(arguments: argparse.Namespace, start: time, end: time, today: date) ->
     if which not in ORDINALS:
         raise CommandProblem("--monthly must look like 'first sunday' or 'last friday'.")
     return SeriesRule(_weekday(day), ORDINALS[which], start, end, first)
-
-
-async def _activity_keys(club: Club) -> set[str]:
-    async with club.units() as uow:
-        return {activity.key for activity in await uow.club.activities()}
-
-
-async def _list(club: Club, days: int) -> str:
-    await club.planner.plan()
-    now = utc_now()
-    lines = []
-    async with club.units() as uow:
-        for meeting in await uow.sessions.between(now, now + timedelta(days=days), True):
-            starts = meeting.starts_at.astimezone(club.settings.zone)
-            answers = await uow.sessions.answers(meeting.id)
-            coming = sum(1 for answer in answers.values() if answer != "not_coming")
-            state = "CANCELLED" if meeting.cancelled_at else f"{coming} coming"
-            lines.append(
-                f"{meeting.id:>5}  {starts:%a %d %b %H:%M}  {meeting.title}  "
-                f"({meeting.place}, {meeting.postcode})  {state}"
-            )
-    return "\n".join(lines) if lines else "No sessions in that time."
-
-
-async def _cancel(club: Club, session_id: int) -> str:
-    async with club.units() as uow:
-        meeting = await uow.sessions.get(session_id)
-        if meeting is None:
-            raise CommandProblem(f"There is no session {session_id}.")
-        if meeting.cancelled_at is not None:
-            raise CommandProblem(f"Session {session_id} is already cancelled.")
-        await uow.sessions.cancel(meeting)
-        await uow.records.audit(None, "session cancelled", session=session_id)
-        await uow.commit()
-    told = await club.planner.announce(session_id, "cancelled")
-    return f"Cancelled session {session_id}. {told} people will be told."

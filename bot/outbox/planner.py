@@ -187,6 +187,22 @@ class ReminderPlanner:
             await uow.commit()
         return queued
 
+    async def follow_change(self, event: str, session_id: int) -> int:
+        """After a coordinator's calendar change is committed: tell those who may come of
+        a change or cancellation, send reminders asked for now, and plan a new session's
+        (a moved one's unsent reminders were withdrawn with the change, so it is planned
+        again for its new time). Returns how many messages were queued to tell people."""
+        if event in {"cancelled", "changed"}:
+            return await self.announce(session_id, event)
+        if event == "moved":
+            told = await self.announce(session_id, "changed", moved=True)
+            await self.plan()
+            return told
+        if event == "remind":
+            return await self.remind_now(session_id)
+        await self.plan()
+        return 0
+
     async def remind_now(self, session_id: int) -> int:
         """The coordinator's "send the reminders now" (a second press within the hour
         sends nothing more)."""

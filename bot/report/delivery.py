@@ -27,13 +27,19 @@ __all__ = ["ReportDelivery"]
 
 class ReportDelivery:
     def __init__(
-        self, units: UnitOfWorkFactory, catalogue: Catalogue, club_name: str, zone: ZoneInfo
+        self,
+        units: UnitOfWorkFactory,
+        catalogue: Catalogue,
+        club_name: str,
+        zone: ZoneInfo,
+        telegram: Bot | None,
     ) -> None:
+        """`telegram`: the bot that sends the picture and page (None without Telegram)."""
         self._units = units
         self._catalogue = catalogue
         self._club_name = club_name
         self._zone = zone
-        self.telegram: Bot | None = None
+        self.telegram = telegram
 
     async def __call__(self, address: str) -> None:
         """The last four weeks' report, to whoever asked, where they asked."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from typing import Protocol, TextIO
 from zoneinfo import ZoneInfo
 
@@ -51,8 +52,10 @@ class PrintedAlerts:
 
 
 class CoordinatorAlerts:
-    def __init__(self, units: UnitOfWorkFactory, zone: ZoneInfo) -> None:
-        self._sinks: list[AlertSink] = []
+    def __init__(
+        self, units: UnitOfWorkFactory, zone: ZoneInfo, sinks: Sequence[AlertSink] = ()
+    ) -> None:
+        self._sinks = list(sinks)
         self._units = units
         self._zone = zone
 

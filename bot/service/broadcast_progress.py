@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -19,7 +19,7 @@ from storage import UnitOfWorkFactory
 from storage.models import OutboxMessage, Person
 from storage.outbox import Status
 
-__all__ = ["Progress", "ProgressWatch", "read_progress"]
+__all__ = ["Edit", "Progress", "ProgressShown", "ProgressWatch", "Say", "read_progress"]
 
 log = logging.getLogger(__name__)
 
@@ -72,16 +72,33 @@ async def read_progress(units: UnitOfWorkFactory, broadcast_id: int) -> Progress
 
 
 Say = Callable[[str], Awaitable[object]]
+"""Show words to the coordinator; returns the message shown, for `Edit`."""
 Edit = Callable[[object, str], Awaitable[None]]
+ProgressShown = Callable[[str], tuple[Say, Edit | None]]
+"""A channel's way to show progress to the coordinator at one handle (a chat id)."""
 
 
 class ProgressWatch:
     """Sends one progress message and keeps it up to date, then the summary."""
 
-    def __init__(self, units: UnitOfWorkFactory, catalogue: Catalogue) -> None:
+    def __init__(
+        self,
+        units: UnitOfWorkFactory,
+        catalogue: Catalogue,
+        shown_on: Mapping[str, ProgressShown],
+    ) -> None:
+        """`shown_on`: how each channel the coordinator may write from shows progress."""
         self._units = units
         self._catalogue = catalogue
+        self._shown_on = shown_on
         self._tasks: set[asyncio.Task[None]] = set()
+
+    async def follow_notice(self, broadcast_id: int, address: str) -> None:
+        """Follow a notice for the coordinator who sent it, where they sent it from."""
+        channel, _, handle = address.partition(":")
+        shown = self._shown_on.get(channel)
+        if shown is not None:
+            self.follow(broadcast_id, *shown(handle))
 
     def follow(self, broadcast_id: int, say: Say, edit: Edit | None) -> None:
         task = asyncio.create_task(self._follow(broadcast_id, say, edit))

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot.service.after_commit import AfterCommit
 from bot.service.positions import forget_position, keep_position, load_position, position_of
-from bot.service.recorder import HelpNeeded, Recorded, record
+from bot.service.recorder import Recorded, record
 from bot.service.snapshots import ClubShape, take_snapshot
 from conversations import (
     Engine,
@@ -28,14 +29,10 @@ from conversations import (
 from storage import UnitOfWorkFactory
 from storage.models import utc_now
 
-__all__ = ["BUSY", "Answer", "Dialogue", "HelpListener"]
+__all__ = ["BUSY", "Answer", "Dialogue"]
 
 log = logging.getLogger(__name__)
 
-HelpListener = Callable[[HelpNeeded], Awaitable[None]]
-SessionListener = Callable[[str, int], Awaitable[None]]
-BroadcastListener = Callable[[int, str], Awaitable[None]]
-ReportListener = Callable[[str], Awaitable[None]]
 ATTEMPTS = 4
 FIRST_WAIT_SECONDS = 0.05
 
@@ -74,19 +71,16 @@ class Dialogue:
         units: UnitOfWorkFactory,
         club_name: str,
         zone: ZoneInfo,
-        on_help: HelpListener | None = None,
+        after: AfterCommit,
+        channels: Collection[str] = (),
         clock: Callable[[], datetime] = utc_now,
-        on_session: SessionListener | None = None,
     ) -> None:
+        """`channels`: those the club can send on, for notices to be queued for."""
         self._engine = engine
         self._units = units
         self._club_name = club_name
-        self._on_help = on_help
-        self.on_session = on_session
-        self.on_broadcast: BroadcastListener | None = None
-        self.on_report: ReportListener | None = None
-        self.channels: Collection[str] = ()
-        """The channels the club can send on; notices are queued for these."""
+        self._after = after
+        self.channels = channels
         self._zone = zone
         self.clock = clock
         self.shape = ClubShape()
@@ -169,17 +163,15 @@ class Dialogue:
             return
         if recorded.session_events:
             self.shape.forget()
+        after = self._after
         try:
             for request in recorded.help:
-                if self._on_help is not None:
-                    await self._on_help(request)
+                await after.on_help(request)
             for event, session_id in recorded.session_events:
-                if self.on_session is not None:
-                    await self.on_session(event, session_id)
+                await after.on_session(event, session_id)
             for broadcast_id in recorded.broadcasts:
-                if self.on_broadcast is not None:
-                    await self.on_broadcast(broadcast_id, address)
-            if recorded.report_wanted and self.on_report is not None:
-                await self.on_report(address)
+                await after.on_broadcast(broadcast_id, address)
+            if recorded.report_wanted:
+                await after.on_report(address)
         except Exception:
             log.exception("could not pass on what was just recorded")

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from bot.service.broadcasts import queue_broadcast, start_poll
-from bot.service.views import aware, series_of
+from bot.service.session_changes import change_calendar
 from conversations import (
     AddSeries,
     AddSession,
@@ -32,7 +32,7 @@ from conversations import (
     StartPoll,
 )
 from storage import UnitOfWork, split_address
-from storage.models import ClubSession, Person, utc_now
+from storage.models import Person, utc_now
 
 __all__ = ["HelpNeeded", "Recorded", "record"]
 
@@ -109,11 +109,7 @@ async def record(
             case RequestHelp():
                 await _help(uow, address, speaker, change, result)
             case AddSession() | AddSeries() | ChangeSession() | CancelSession() | RemindNow():
-                event = await _sessions(uow, change)
-                about = {"series" if isinstance(change, AddSeries) else "session": event[1]}
-                await uow.records.audit(
-                    speaker.id if speaker else None, f"session {event[0]}", **about
-                )
+                event = await change_calendar(uow, change, speaker.id if speaker else None)
                 result.session_events.append(event)
             case SendNotice(words, group, activity, voice):
                 queued = await queue_broadcast(
@@ -175,46 +171,6 @@ async def _club_work(
             await uow.records.audit(actor, "poll started", poll=poll)
         case AnswerPoll(poll_id, person_id, activity, suggestion):
             await uow.polls.answer(poll_id, person_id, activity, suggestion)
-
-
-async def _sessions(
-    uow: UnitOfWork, change: AddSession | AddSeries | ChangeSession | CancelSession | RemindNow
-) -> tuple[str, int]:
-    """A coordinator's change to the calendar (their role was checked by the engine)."""
-    if isinstance(change, AddSeries):
-        series = series_of(
-            change.rule, change.title, change.activity, change.place, change.postcode
-        )
-        return "series added", (await uow.club.add_series(series)).id
-    if isinstance(change, AddSession):
-        added = await uow.sessions.add(
-            ClubSession(
-                title=change.title,
-                activity_key=change.activity,
-                place=change.place,
-                postcode=change.postcode,
-                starts_at=change.starts_at,
-                ends_at=change.ends_at,
-            )
-        )
-        return "added", added.id
-    if isinstance(change, RemindNow):
-        return "remind", change.session_id
-    meeting = await uow.sessions.get(change.session_id)
-    if meeting is None:
-        raise LookupError("the session to change is gone")
-    if isinstance(change, CancelSession):
-        await uow.sessions.cancel(meeting)
-        return "cancelled", meeting.id
-    moved = aware(meeting.starts_at) != aware(change.starts_at)
-    if moved:  # planned again for the new time, after the commit and by every planning
-        await uow.outbox.withdraw(meeting.id, ["reminder", "followup"], "session moved")
-    meeting.starts_at = change.starts_at
-    meeting.ends_at = change.ends_at
-    meeting.place = change.place
-    meeting.postcode = change.postcode
-    meeting.changed_at = utc_now()
-    return ("moved" if moved else "changed"), meeting.id
 
 
 async def _help(

@@ -144,6 +144,11 @@ class SpeechCache:
             return None
         return await self._read(key)
 
+    async def mp3(self, key: str) -> bytes | None:
+        """A stored clip's MP3, for `GET /audio/{key}`."""
+        found = await self.clip(key)
+        return found.mp3 if found else None
+
     async def forget(self, person_id: int) -> int:
         """Delete a person's own clips (erasure also cascades when the person row goes)."""
         async with self._units() as unit:
