@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from twilio.rest import Client
 
 from bot.channels.console.progress import progress_printed
-from bot.channels.console.sender import ConsoleSender
+from bot.channels.console.sender import TERMINAL_CHANNELS, TerminalSender
 from bot.channels.speech import SpeechCache, speech_engine_for
 from bot.channels.speech.links import AudioLinks, VoiceNotes
 from bot.channels.telegram.alerts import TelegramAlerts
@@ -48,6 +48,7 @@ from config import Settings
 from conversations import Catalogue, Engine, all_flows
 from storage import UnitOfWorkFactory, open_database
 from storage.models import utc_now
+from storage.outbox import Terminal
 
 __all__ = ["Club", "TwilioParts", "build_club"]
 
@@ -84,8 +85,11 @@ class Club:
     twilio: TwilioParts | None = None
     webhooks: TwilioWebhooks | None = None
 
-    def dispatcher(self, clock: Callable[[], datetime] = utc_now) -> Dispatcher:
-        """The outbox dispatcher over every channel this club can send on."""
+    def dispatcher(
+        self, clock: Callable[[], datetime] = utc_now, terminal: Terminal | None = None
+    ) -> Dispatcher:
+        """The outbox dispatcher over every channel this club can send on; in local mode,
+        for one terminal chat."""
         welcome = WELCOME_DELAY if self.settings.local_mode else None
         return Dispatcher(
             self.units,
@@ -95,6 +99,7 @@ class Club:
             self.planner,
             clock=clock,
             welcome_after=welcome,
+            terminal=terminal,
         )
 
     async def prepare(self, demo: bool) -> None:
@@ -117,7 +122,7 @@ def build_club(settings: Settings) -> Club:
     speech = SpeechCache(units, speech_engine) if speech_engine else None
     voices = VoiceNotes(speech, catalogue) if speech else None
     planner = ReminderPlanner(units, settings.zone, _reminder_times(settings))
-    composer = Composer(engine, settings.club_name, settings.zone)
+    composer = Composer(engine, settings.club_name, settings.zone, terminal=settings.local_mode)
     application = (
         build_application(settings, polling=not _webhook(settings))
         if settings.telegram_enabled
@@ -261,7 +266,7 @@ def _senders(
             audio=audio,
         )
     if settings.local_mode:
-        senders["console"] = ConsoleSender(catalogue)
+        senders |= {name: TerminalSender(name, catalogue) for name in TERMINAL_CHANNELS}
     return senders
 
 

@@ -16,10 +16,11 @@ from sqlalchemy import String, Table, and_, bindparam, case, cast, func, or_, se
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Person
 
-__all__ = ["Delivery", "OutboxRepository", "Status"]
+__all__ = ["Delivery", "OutboxRepository", "Status", "Terminal"]
 
 
 class Status:
@@ -43,6 +44,21 @@ class Delivery:
     payload: dict[str, Any]
     session_id: int | None = None
     broadcast_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """Local mode: the rows one terminal chat shows — its own person's, and, for the main
+    terminal (`and_nameless`), those of people with no terminal of their own."""
+
+    name: str
+    and_nameless: bool = False
+
+    def rows(self) -> ColumnElement[bool]:
+        named = Person.console_name == self.name
+        if self.and_nameless:
+            named = or_(named, Person.console_name.is_(None))
+        return OutboxMessage.person_id.in_(select(Person.id).where(named))
 
 
 class OutboxRepository:
@@ -79,7 +95,12 @@ class OutboxRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def claim(
-        self, now: datetime, limit: int, lease: timedelta, channels: Sequence[str] | None = None
+        self,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        channels: Sequence[str] | None = None,
+        terminal: Terminal | None = None,
     ) -> list[OutboxMessage]:
         """Take up to `limit` due rows (and rows whose lease ran out) for sending."""
         due = or_(
@@ -89,6 +110,8 @@ class OutboxRepository:
         chosen = select(OutboxMessage.id).where(due)
         if channels is not None:
             chosen = chosen.where(OutboxMessage.channel.in_(list(channels)))
+        if terminal is not None:
+            chosen = chosen.where(terminal.rows())
         chosen = chosen.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
         chosen = chosen.with_for_update(skip_locked=True)
         # One statement for the whole batch (a row-by-row update of 200 costs more than
@@ -107,13 +130,18 @@ class OutboxRepository:
         rows = list(await self._session.scalars(claim))
         return sorted(rows, key=lambda row: (row.due_at, row.id))
 
-    async def next_due(self, channels: Sequence[str]) -> datetime | None:
+    async def next_due(
+        self, channels: Sequence[str], terminal: Terminal | None = None
+    ) -> datetime | None:
         """When the next row falls due (or a claim on one runs out), if any will."""
+        mine: ColumnElement[bool] = OutboxMessage.channel.in_(list(channels))
+        if terminal is not None:
+            mine = and_(mine, terminal.rows())
         due = select(func.min(OutboxMessage.due_at)).where(
-            OutboxMessage.status == Status.PENDING, OutboxMessage.channel.in_(list(channels))
+            OutboxMessage.status == Status.PENDING, mine
         )
         lease = select(func.min(OutboxMessage.claimed_until)).where(
-            OutboxMessage.status == Status.SENDING, OutboxMessage.channel.in_(list(channels))
+            OutboxMessage.status == Status.SENDING, mine
         )
         found = [await self._session.scalar(query) for query in (due, lease)]
         return min((moment for moment in found if moment is not None), default=None)

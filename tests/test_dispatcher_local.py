@@ -3,7 +3,6 @@ session arrive in the same chat within a minute, and can answer it there."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,13 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import WELCOME_DELAY, Club, build_club
-from bot.channels.console.sender import ConsoleSender
-from bot.outbox.dispatcher import LEASE
+from bot.outbox.dispatcher import LEASE, Dispatcher
 from bot.service.dialogue import Answer
 from config import Settings
-from conversations import Input
+from conversations import Hint, Input
 from storage.models import Person, utc_now
-from storage.outbox import Delivery
+from storage.outbox import Delivery, Terminal
 from tests.test_reminders_support import FakeClock, RecordingSender, dispatcher_for, outbox
 
 ADDRESS = "console:you"
@@ -59,21 +57,30 @@ async def _register(club: Club, name: str) -> None:
     assert "registration.done" in [t.key for reply in answer.replies for t in reply.texts]
 
 
-async def test_a_console_newcomer_sees_a_reminder_within_a_minute(local_club: Club) -> None:
-    club = local_club
-    screen = io.StringIO()
-    club.senders["console"] = ConsoleSender(club.catalogue, screen)
-    await _register(club, "Pat")
-    registered = utc_now()
-    clock = FakeClock(registered)
-    dispatcher = club.dispatcher(clock=clock)  # as `python -m bot run` wires it in local mode
-    assert WELCOME_DELAY < MINUTE
-    while "[Message for you]" not in screen.getvalue():
-        assert clock.now - registered <= MINUTE, "no reminder within a minute"
+async def _until_shown(
+    dispatcher: Dispatcher, clock: FakeClock, capsys: pytest.CaptureFixture[str], heading: str
+) -> str:
+    """Run the dispatcher second by second until `heading` shows; what the terminal shows."""
+    started, shown = clock.now, ""
+    while heading not in shown:
+        assert clock.now - started <= MINUTE, f"no {heading} within a minute"
         await dispatcher.plan_if_due()
         await dispatcher.run_once()
         clock.advance(timedelta(seconds=1))
-    shown = screen.getvalue()
+        shown += capsys.readouterr().out
+    return shown
+
+
+async def test_a_console_newcomer_sees_a_reminder_within_a_minute(
+    local_club: Club, capsys: pytest.CaptureFixture[str]
+) -> None:
+    club = local_club
+    await _register(club, "Pat")
+    clock = FakeClock(utc_now())
+    # as `python -m bot run` wires it in local mode: the main terminal is "you"
+    dispatcher = club.dispatcher(clock=clock, terminal=Terminal("you", and_nameless=True))
+    assert WELCOME_DELAY < MINUTE
+    shown = await _until_shown(dispatcher, clock, capsys, "[Message for Pat]")
     assert "Your next session is" in shown and "Norwood Community Hall, SE27 9JU" in shown
     assert "1." in shown and "Are you coming?" in shown
     [row] = await outbox(club, kind="reminder")
@@ -90,7 +97,45 @@ async def test_a_console_newcomer_sees_a_reminder_within_a_minute(local_club: Cl
         clock.advance(timedelta(seconds=10))
         await dispatcher.plan_if_due()
         await dispatcher.run_once()
-    assert screen.getvalue().count("[Message for you]") == 1
+    assert "[Message for Pat]" not in capsys.readouterr().out
+
+
+async def test_a_carer_who_chose_texts_sees_the_text_in_her_own_chat_and_answers_it_there(
+    local_club: Club, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m bot chat --as Maria` in local mode: Maria chose text messages, so the
+    reminder about George comes as the text message she would get, in her terminal."""
+    club = local_club
+    maria = "console:Maria"
+    answer = await club.dialogue.handle(maria, Input.command("start"))
+    for said in ("lang_en", "carer", "Maria", "George", "no", "sms", "07700 900123", "no"):
+        question = answer.replies[-1]
+        if question.hint is Hint.CHOICE:
+            assert said in [choice.key for choice in question.choices], question
+            answer = await club.dialogue.handle(maria, Input.choice(said, question.question_id))
+        else:
+            answer = await club.dialogue.handle(maria, Input.typed(said))
+    answer = await club.dialogue.handle(
+        maria, Input.choice("consent_yes", answer.replies[-1].question_id)
+    )
+    assert "registration.done" in [t.key for reply in answer.replies for t in reply.texts]
+    clock = FakeClock(utc_now())
+    main_terminal = club.dispatcher(clock=clock, terminal=Terminal("you", and_nameless=True))
+    await main_terminal.plan_if_due()
+    clock.advance(WELCOME_DELAY)
+    assert await main_terminal.run_once() == 0  # Maria's message waits for her own chat
+    own = club.dispatcher(clock=clock, terminal=Terminal("Maria"))
+    shown = await _until_shown(own, clock, capsys, "[Text message to Maria]")
+    assert "Is George coming?" in shown and "Reply 1" in shown
+    [row] = await outbox(club, kind="reminder")
+    assert (row.channel, row.status) == ("sms", "sent")
+    club.dialogue.shape.forget()
+    answer = await club.dialogue.handle(maria, Input.typed("1"))
+    assert "reminder.thanks_coming" in [t.key for reply in answer.replies for t in reply.texts]
+    async with club.units() as uow:
+        george = await uow.session.scalar(select(Person).where(Person.name == "George"))
+        assert george is not None
+        assert await uow.sessions.answers(row.session_id or 0) == {george.id: "coming"}
 
 
 @dataclass

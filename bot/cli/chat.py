@@ -20,18 +20,15 @@ async def chat(dialogue: Dialogue, catalogue: Catalogue, name: str) -> None:
 
 
 async def chat_with_reminders(
-    dialogue: Dialogue, catalogue: Catalogue, dispatcher: Dispatcher, club_name: str
+    dialogue: Dialogue, catalogue: Catalogue, dispatcher: Dispatcher, name: str
 ) -> None:
-    """Local mode: nothing leaves this computer; the dispatcher sends into the chat."""
+    """Local mode: nothing leaves this computer; the dispatcher sends this person's
+    messages, whichever channel they chose, into their own chat, where they answer."""
     settle_for_a_long_run()
-    print(
-        f"{club_name}: local mode. Nothing leaves this computer.\n"
-        "Type your answers, or the number of a choice. Press Ctrl+D to stop."
-    )
     stop = asyncio.Event()
     dispatching = asyncio.create_task(dispatcher.run(stop))
     try:
-        await chat(dialogue, catalogue, "you")
+        await chat(dialogue, catalogue, name)
     finally:
         stop.set()
         await dispatching

@@ -17,6 +17,7 @@ from bot.cli.report import add_report_command, run_report_command
 from bot.cli.run import run_service
 from bot.cli.sessions import add_session_commands, run_session_command
 from config import Settings, SettingsError, load_settings
+from storage.outbox import Terminal
 
 __all__ = ["main", "run_command"]
 
@@ -68,6 +69,8 @@ async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:
         await club.close()
 
 
+LOCAL_NAME = "you"
+"""Who the person at `python -m bot run`'s terminal is, in local mode."""
 WITH_DEMO = {"run", "chat", "sessions", "coordinator", "broadcast"}
 """Commands that, in local mode, find the demo club ready to try."""
 
@@ -96,11 +99,20 @@ async def run_command(club: Club, arguments: argparse.Namespace) -> int:
         case "dispatch":
             await dispatch_until_stopped(club.dispatcher())
             return 0
+        case "chat" if settings.local_mode:
+            own = club.dispatcher(terminal=Terminal(arguments.name))
+            await chat_with_reminders(club.dialogue, catalogue, own, arguments.name)
+            return 0
         case "chat":
             await chat(club.dialogue, catalogue, arguments.name)
             return 0
     if settings.local_mode:
-        await chat_with_reminders(club.dialogue, catalogue, club.dispatcher(), settings.club_name)
+        print(
+            f"{settings.club_name}: local mode. Nothing leaves this computer.\n"
+            "Type your answers, or the number of a choice. Press Ctrl+D to stop."
+        )
+        main_terminal = club.dispatcher(terminal=Terminal(LOCAL_NAME, and_nameless=True))
+        await chat_with_reminders(club.dialogue, catalogue, main_terminal, LOCAL_NAME)
     else:
         await run_service(club.web, club.dispatcher(), club.telegram, settings.host, settings.port)
     return 0

@@ -51,8 +51,13 @@ class Composer:
     """Words each row through the engine (`Engine.start`), which also says where the
     person's conversation goes next."""
 
-    def __init__(self, engine: Engine, club_name: str, zone: ZoneInfo) -> None:
+    def __init__(
+        self, engine: Engine, club_name: str, zone: ZoneInfo, terminal: bool = False
+    ) -> None:
+        """`terminal`: local mode, where every message reaches the person's terminal chat,
+        so the question it opens waits there, whichever channel it imitates."""
         self._engine = engine
+        self._terminal = terminal
         self._club_name = club_name
         self._zone = zone
 
@@ -106,7 +111,7 @@ class Composer:
             voice_ref = read.broadcasts[int(row.payload["broadcast"])].voice_attachment
         handle = handle_on(person, channel)
         assert handle is not None
-        address = f"{channel}:{handle}"
+        address = self._address(person, channel, handle)
         current = read.positions.get(address)
         snapshot = self._snapshot(channel, person, trigger, meeting, read)
         outcome = self._engine.start(
@@ -129,7 +134,14 @@ class Composer:
             row.attempts,
             voice_ref,
             expires,
+            person.name,
         )
+
+    def _address(self, person: Person, channel: str, handle: str) -> str:
+        """Where the person answers what this row asks."""
+        if self._terminal and person.console_name:
+            return f"console:{person.console_name}"
+        return f"{channel}:{handle}"
 
     @staticmethod
     def _trigger(row: OutboxMessage, meeting: ClubSession | None, read: _Read) -> Trigger | None:

@@ -33,6 +33,8 @@ class Outgoing:
     expires_at: datetime | None = None
     """After this, the message is pointless (the session has started): providers that can
     hold messages (SMS validity period) must not deliver it later."""
+    person_name: str = ""
+    """For local mode's terminal, which shows whom a message is for."""
 
 
 class Outcome(StrEnum):

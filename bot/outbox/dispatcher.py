@@ -23,7 +23,7 @@ from bot.service.alerts import CoordinatorAlerts
 from bot.service.views import aware
 from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import utc_now
-from storage.outbox import Status
+from storage.outbox import Status, Terminal
 
 __all__ = ["Dispatcher", "Holds", "Paced", "SpeaksAfter", "TakesRows"]
 
@@ -155,8 +155,11 @@ class Dispatcher:
         clock: Callable[[], datetime] = utc_now,
         concurrency: int = ROWS_AT_ONCE,
         welcome_after: timedelta | None = None,
+        terminal: Terminal | None = None,
     ) -> None:
+        """`terminal`: local mode, where each terminal chat sends only its own rows."""
         self._units = units
+        self._terminal = terminal
         self._composer = composer
         self._senders = dict(senders)
         self._alerts = alerts
@@ -202,7 +205,7 @@ class Dispatcher:
         channels = channels or list(self._senders)
         limit = min(self._batch[channel] for channel in channels)
         async with self._units() as uow:
-            rows = await uow.outbox.claim(now, limit, LEASE, channels)
+            rows = await uow.outbox.claim(now, limit, LEASE, channels, self._terminal)
             if not rows:
                 return None
             spoken_before = {row.id: row.provider_id for row in rows if row.provider_id}
@@ -471,7 +474,7 @@ class Dispatcher:
         a reminder goes at its moment, but no longer than `longest` (new rows come in)."""
         try:
             async with self._units() as uow:
-                due = await uow.outbox.next_due([channel])
+                due = await uow.outbox.next_due([channel], self._terminal)
         except Exception:
             log.exception("could not read when the next message is due")
             return longest
