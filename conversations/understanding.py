@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 
+from conversations.digits import read_number, western_digits
 from conversations.model import HELP_CHOICE, Choice, Meaning
 
 __all__ = ["Vocabulary", "match_choice", "normalise", "wants_help"]
@@ -20,11 +21,11 @@ _NOT_WORD = re.compile(r"[^\w\s👍👎✅❌🤔]+")  # the answer emoji of the
 
 
 def normalise(words: str) -> str:
-    """Lower case, accents dropped ("não" is "nao", "sí" is "si"), keycap digits to digits,
-    punctuation dropped, spaces folded."""
+    """Lower case, accents dropped ("não" is "nao", "sí" is "si"), keycap and other scripts'
+    digits to 0-9, punctuation dropped, spaces folded."""
     for keycap, digit in _KEYCAPS.items():
         words = words.replace(keycap, digit)
-    words = unicodedata.normalize("NFKC", words).casefold()
+    words = western_digits(unicodedata.normalize("NFKC", words)).casefold()
     words = "".join(
         ch for ch in unicodedata.normalize("NFKD", words) if not unicodedata.combining(ch)
     )
@@ -54,8 +55,8 @@ def match_choice(
     said = normalise(words)
     if not said:
         return None
-    if said.isdigit():
-        index = int(said)
+    index = read_number(said)
+    if index is not None:
         if index == 0:
             return HELP_CHOICE
         return choices[index - 1].key if index <= len(choices) else None
