@@ -11,6 +11,8 @@ from conversations.model import Choice, text
 __all__ = ["AskEveryone", "PollAnswer", "Report"]
 
 OPTIONS = 3
+NO_FILES = frozenset({"sms", "voice"})
+"""Channels that carry words only: no picture, no document."""
 
 
 class AskEveryone(Flow):
@@ -71,7 +73,12 @@ class Report(Flow):
     roles = frozenset({"committee", "coordinator"})
 
     def begin(self, ctx: Context) -> Turn:
-        return Turn(say=[text("report.making")], changes=[MakeReport()])
+        """Nothing said here: whoever delivers the report says it is coming first, then
+        sends it, so the words never arrive after the report. A text message or a call
+        cannot carry a chart and a printable page."""
+        if ctx.snapshot.channel in NO_FILES:
+            return Turn(say=[text("report.not_by_text")])
+        return Turn(changes=[MakeReport()])
 
     def question(self, ctx: Context, step: str) -> Question:
         raise KeyError(step)
