@@ -75,7 +75,7 @@ class ReportDelivery:
         """Says the report is coming, then makes it; if that fails, says so kindly."""
         async with self._units() as uow:
             person = await uow.people.by_address(address)
-        language = person.language if person is not None else "en"
+            language = person.language if person is not None else "en"
         await say(self._catalogue.render(language, text("report.making")))
         try:
             return render(await self._gather())

@@ -1,7 +1,7 @@
 """The report as one printable HTML page for a committee meeting.
 
-The page is `templates/report.html` (which extends the shared `base.html`); this module
-only puts the report's sentences and tables in the shape the template shows. Large type
+The page is `templates/committee_report.html` (which extends the shared `base.html`);
+this module only puts the report's sentences and tables in the shape the template shows. Large type
 (16pt body and up), plain words, dark text on white, inline SVG charts, no script and
 nothing fetched from elsewhere, so it opens the same on any computer, prints on A4, and
 can be read aloud by a screen reader. Long tables are summed up by session title so a
@@ -49,7 +49,7 @@ class Table:
 
 
 def render_html(report: Report) -> str:
-    return TEMPLATES.get_template("report.html").render(_page(report))
+    return TEMPLATES.get_template("committee_report.html").render(_page(report))
 
 
 def _page(report: Report) -> dict[str, Any]:

@@ -4,7 +4,8 @@ They live here rather than in the message catalogue: the catalogue holds what me
 and carers are sent, and its tests hold every text to the one-question, three-choice
 message rules, which a report's headings and figures do not fit. The report is
 English-only for now; a translation would replace this module's tables and the
-headings in `templates/report.html`. Dates are written by Babel, as everywhere else.
+headings in `templates/committee_report.html`. Dates are written by Babel, as everywhere
+else.
 Activity and language names do come from the catalogue, so they read as members see them.
 """
 

@@ -11,8 +11,6 @@ from conversations.model import Choice, text
 __all__ = ["AskEveryone", "PollAnswer", "Report"]
 
 OPTIONS = 3
-NO_FILES = frozenset({"sms", "voice"})
-"""Channels that carry words only: no picture, no document."""
 
 
 class AskEveryone(Flow):
@@ -73,11 +71,8 @@ class Report(Flow):
     roles = frozenset({"committee", "coordinator"})
 
     def begin(self, ctx: Context) -> Turn:
-        """Nothing said here: whoever delivers the report says it is coming first, then
-        sends it, so the words never arrive after the report. A text message or a call
-        cannot carry a chart and a printable page."""
-        if ctx.snapshot.channel in NO_FILES:
-            return Turn(say=[text("report.not_by_text")])
+        """Nothing said here: whoever delivers the report (only Telegram and the terminal
+        have /report) says it is coming, then sends it, so no words come after it."""
         return Turn(changes=[MakeReport()])
 
     def question(self, ctx: Context, step: str) -> Question:
