@@ -241,7 +241,7 @@ def rgb(colour: str) -> tuple[int, int, int]:
 
 def test_the_png_chart_is_a_real_picture_with_its_bars(year: Report) -> None:
     width, height, colours = png_pixels(render_png(year))
-    assert width == 1200 and 600 < height < 4000
+    assert width == 960 and 600 < height < 4000
     assert rgb(INK) in colours
     assert {rgb(colour) for colour in FACE_COLOURS.values()} <= colours
     assert rgb("#111111") in colours  # the words
@@ -256,7 +256,7 @@ def test_a_period_with_no_sessions_says_so_in_every_form(quiet: Report) -> None:
     assert reader.bars == {"chart-wanted": 8, "chart-top-wanted": 2}
     assert csv_rows(quiet)[2][:2] == ["note", "No sessions were held in this period."]
     width, _height, colours = png_pixels(render_png(quiet))
-    assert width == 1200 and rgb("#111111") in colours
+    assert width == 960 and rgb("#111111") in colours
 
 
 async def test_an_empty_club_renders_in_every_form(bare_club: Club) -> None:
@@ -266,4 +266,4 @@ async def test_an_empty_club_renders_in_every_form(bare_club: Club) -> None:
     assert reader.problems == [] and reader.bars == {}
     assert "Everyone could be reached." in reader.text
     assert render_csv(empty).startswith("section,")
-    assert png_pixels(render_png(empty))[0] == 1200
+    assert png_pixels(render_png(empty))[0] == 960

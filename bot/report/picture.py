@@ -26,13 +26,14 @@ from bot.report.words import day, plural
 
 __all__ = ["Ink", "Layout", "lay_out", "render_png"]
 
-WIDTH = 1200
-MARGIN = 50
+WIDTH = 960
+MARGIN = 40
 ROOM = WIDTH - 2 * MARGIN
-TITLE, CHART_TITLE, WORDS = 60, 50, 42
-"""Letter sizes in pixels: a phone shows the picture about a third of this size."""
-BAR_HEIGHT = 52
-GAP = 24
+TITLE, CHART_TITLE, WORDS = 48, 40, 34
+"""Letter sizes in pixels: a phone shows the picture at under half its width, and the
+words are still as large as the chat's own."""
+BAR_HEIGHT = 42
+GAP = 20
 TEXT = "#111111"
 MOST_COMMENTS = 3
 LONGEST_COMMENT = 220
