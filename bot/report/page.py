@@ -78,6 +78,7 @@ def _page(report: Report) -> dict[str, Any]:
         ],
         "no_choosing": NO_CHOOSING,
         "requests": request_lines(report.requests),
+        "comments": [f"“{c.words}” — {c.who}, {c.session}, {day(c.day)}" for c in report.comments],
         "unreachable": [unreachable_line(u) for u in report.unreachable],
         "people": f"{plural(report.people, 'person', 'people')} in the club.",
         "roles": Table(
@@ -88,6 +89,7 @@ def _page(report: Report) -> dict[str, Any]:
         "languages": Table(
             "People in the club, by language", ("Language", "People"), _rows(report.languages)
         ),
+        "made_on": f"Made on {day(report.made_at)}.",
     }
 
 

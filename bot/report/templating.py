@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from bot.report.words import day
-
 __all__ = ["TEMPLATES"]
 
 TEMPLATES = Environment(
@@ -23,4 +21,3 @@ TEMPLATES = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-TEMPLATES.filters["day"] = day
