@@ -48,6 +48,8 @@ from storage.models import (
 )
 
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+MADE_AT = datetime(2027, 1, 1, 9, tzinfo=UTC)
+"""The report is made after the year, so every session of 2026 has been held."""
 CHUNK = 20_000
 ANSWER_SHARE = 0.15
 """Each member answers a session's reminder with this chance."""
@@ -267,7 +269,7 @@ async def _analyse(club: Club) -> None:
 async def _gather(club: Club) -> Report:
     async with club.units() as uow:
         return await gather_report(
-            uow, club.catalogue, club.settings.club_name, club.settings.zone, YEAR
+            uow, club.catalogue, club.settings.club_name, club.settings.zone, YEAR, now=MADE_AT
         )
 
 

@@ -123,7 +123,8 @@ class Catalogue:
         return f"{', '.join(items[:-1])} {joiner} {items[-1]}"
 
     def moment(self, language: str, moment: Moment) -> str:
-        """A weekday, a date (day and month) or a clock time, as the language writes it."""
+        """A weekday, a date (day and month, or with the year too) or a clock time, as the
+        language writes it."""
         info = self.info.get(language) or self.info[BASE_LANGUAGE]
         at = moment.at.replace(tzinfo=None)  # already the club's local time
         if moment.form == "clock":
@@ -171,6 +172,8 @@ def _written(locale: str, form: str, at: datetime, pattern: str) -> str:
         return format_date(at, "EEEE", locale=locale)
     if form == "date":
         return format_skeleton("MMMMd", at, locale=locale)
+    if form == "date_and_year":
+        return format_skeleton("yMMMMd", at, locale=locale)
     if form == "clock":
         return format_time(at, pattern, locale=locale)
     raise ValueError(f"no way to write a moment as {form!r}")

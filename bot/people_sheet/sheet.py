@@ -38,6 +38,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberFormat
 
 from bot.people_sheet.row import PersonRow, RowProblem, read_person
+from bot.service.spreadsheet_cells import guarded, unguarded
 
 __all__ = [
     "COLUMNS",
@@ -64,7 +65,6 @@ COLUMNS = (
     "consent_by",
     "consent_at",
 )
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -97,15 +97,6 @@ def _column(header: str) -> str:
     return "_".join(header.strip().lower().replace("-", " ").split())
 
 
-def _guarded(cell: str) -> str:
-    """A cell that a spreadsheet would run as a formula ("=HYPERLINK(...)") starts with '."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-def _unguarded(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
-
-
 def read_sheet(data: bytes) -> SheetReading:
     """Every row read and checked on its own; problems are collected, never raised."""
     content, encoding = decode(data)
@@ -132,7 +123,7 @@ def read_sheet(data: bytes) -> SheetReading:
             reading.problems.append(RowProblem(number, "more cells than there are columns"))
             continue
         values = {
-            column: _unguarded(cells[i].strip() if i < len(cells) else "")
+            column: unguarded(cells[i].strip() if i < len(cells) else "")
             for i, column in enumerate(header)
         }
         problems: list[str] = []
@@ -170,5 +161,5 @@ def write_sheet(rows: Sequence[PersonRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(tuple(_guarded(cell) for cell in _cells(row)) for row in rows)
+    writer.writerows(tuple(guarded(cell) for cell in _cells(row)) for row in rows)
     return out.getvalue()

@@ -32,6 +32,11 @@ class Chart:
     title: str
     bars: tuple[Bar, ...]
 
+    def share(self, bar: Bar) -> float:
+        """How long `bar` is, 0 to 1: the largest bar of the chart fills its space."""
+        biggest = max((each.value for each in self.bars), default=0) or 1
+        return max(bar.value, 0) / biggest
+
 
 def wanted_chart(report: Report) -> Chart:
     bars = tuple(

@@ -63,7 +63,8 @@ async def gather_report(
     now: datetime | None = None,
 ) -> Report:
     start, end = period.start(zone), period.end(zone)
-    queries = ReportQueries(uow.session, start, end)
+    now = now or utc_now()
+    queries = ReportQueries(uow.session, start, end, now)
     keys = await queries.activity_keys()
     rows = await queries.sessions()
     labels = dict(activity_labels(catalogue, [*keys, *(r.activity_key for r in rows)]))
@@ -75,7 +76,7 @@ async def gather_report(
         club_name=club_name,
         period=period,
         previous=period.previous(),
-        made_at=(now or utc_now()).astimezone(zone),
+        made_at=now.astimezone(zone),
         sessions=tuple(sessions),
         cancelled=await queries.cancelled(),
         attendance=_attendance(sessions),

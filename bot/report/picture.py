@@ -1,80 +1,186 @@
 """The report's charts as one PNG picture, for Telegram's /report (a chat shows pictures,
-not HTML). Large letters on white, the same bars and numbers as the HTML page."""
+not HTML): large letters on white, the same bars and numbers as the HTML page, and the
+latest comments with who made them, so names keep their accents ("Zoë", "Łukasz").
+
+The picture is laid out first (`lay_out`: every line of words and every bar with its
+box), then painted with Pillow in Source Sans Pro, a clear font with the letters of every
+language the club speaks. The font comes from PyPI with the project; nothing is fetched
+when a report is made.
+"""
 
 from __future__ import annotations
 
+import io
 import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 
-from bot.report.charts import Chart, report_charts
-from bot.report.model import Report
-from bot.report.png import Canvas, rgb
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.report.charts import INK, Chart, report_charts
+from bot.report.model import Comment, Report
 from bot.report.sentences import NO_SESSIONS, heading
+from bot.report.words import day, plural
 
-__all__ = ["render_png"]
+__all__ = ["Ink", "Layout", "lay_out", "render_png"]
 
-WIDTH = 1000
-MARGIN = 30
+WIDTH = 960
+MARGIN = 40
 ROOM = WIDTH - 2 * MARGIN
-TITLE_SCALE = 4
-WORDS_SCALE = 3
-BAR_HEIGHT = 36
-BAR_SPACE = 600
-GAP = 18
-TEXT = rgb("#111111")
-RULE = rgb("#1f4e79")
+TITLE, CHART_TITLE, WORDS = 48, 40, 34
+"""Letter sizes in pixels: a phone shows the picture at under half its width, and the
+words are still as large as the chat's own."""
+BAR_HEIGHT = 42
+GAP = 20
+TEXT = "#111111"
+MOST_COMMENTS = 3
+LONGEST_COMMENT = 220
+"""Characters of a comment shown in the picture; the printable page has every word."""
+FONT_FILES = {False: "SourceSansPro-Regular.ttf", True: "SourceSansPro-Bold.ttf"}
 
 
-def _lines(words: str, scale: int) -> list[str]:
-    """Words broken into lines that fit across the picture."""
-    most = ROOM // Canvas.text_width("x", scale)
-    return textwrap.wrap(words, most, break_long_words=True) or [""]
+@cache
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    """Source Sans Pro, from the font-source-sans-pro package (SIL Open Font License)."""
+    data = (files("font_source_sans_pro") / "files" / FONT_FILES[bold]).read_bytes()
+    return ImageFont.truetype(io.BytesIO(data), size)
 
 
-def _write(canvas: Canvas | None, words: str, scale: int, top: int) -> int:
-    """Write wrapped words (or only measure them, with no canvas); returns the new top."""
-    for line in _lines(words, scale):
-        if canvas is not None:
-            canvas.text(MARGIN, top, line, scale, TEXT)
-        top += Canvas.line_height(scale)
-    return top
+@dataclass(frozen=True)
+class Ink:
+    """One thing painted: a line of words (`words`) or a filled box (`colour` alone)."""
+
+    left: int
+    top: int
+    width: int
+    height: int
+    colour: str
+    words: str = ""
+    size: int = WORDS
+    bold: bool = False
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """Left, top, right and bottom, as Pillow crops (right and bottom just outside)."""
+        return self.left, self.top, self.left + self.width, self.top + self.height
 
 
-def _draw_chart(canvas: Canvas | None, chart: Chart, top: int) -> int:
-    """Draw one chart from `top` (or only measure it); returns the top below it."""
-    top = _write(canvas, chart.title, TITLE_SCALE, top)
-    if canvas is not None:
-        canvas.fill(MARGIN, top, ROOM, 4, RULE)
-    top += 12
-    biggest = max((bar.value for bar in chart.bars), default=0) or 1
+@dataclass
+class Layout:
+    """What the picture holds, top to bottom; `top` is where the next thing goes."""
+
+    inks: list[Ink] = field(default_factory=list)
+    top: int = MARGIN
+
+    def words(self, words: str, size: int = WORDS, bold: bool = False, indent: int = 0) -> None:
+        """Words wrapped to the picture's width, each line below the last."""
+        shape = font(size, bold)
+        line_height = round(size * 1.3)
+        for line in wrapped(words, shape, ROOM - indent):
+            width = round(shape.getlength(line))
+            self.inks.append(
+                Ink(MARGIN + indent, self.top, width, line_height, TEXT, line, size, bold)
+            )
+            self.top += line_height
+
+    def box(self, left: int, width: int, height: int, colour: str) -> None:
+        self.inks.append(Ink(left, self.top, width, height, colour))
+
+    def space(self, pixels: int = GAP) -> None:
+        self.top += pixels
+
+
+def wrapped(words: str, shape: ImageFont.FreeTypeFont, room: int) -> Iterator[str]:
+    """Lines that fit across `room` pixels, broken between words (inside a word only
+    when the word alone is too long)."""
+    line = ""
+    for word in words.split():
+        tried = f"{line} {word}" if line else word
+        if shape.getlength(tried) <= room:
+            line = tried
+            continue
+        if line:
+            yield line
+        rest = word
+        while shape.getlength(rest) > room:
+            cut = max(n for n in range(1, len(rest) + 1) if shape.getlength(rest[:n]) <= room)
+            yield rest[:cut]
+            rest = rest[cut:]
+        line = rest
+    yield line
+
+
+def _chart(layout: Layout, chart: Chart) -> None:
+    layout.words(chart.title, CHART_TITLE, bold=True)
+    layout.box(MARGIN, ROOM, 5, INK)
+    layout.space(GAP)
+    number = font(WORDS, bold=True)
+    widest = max((number.getlength(bar.shown) for bar in chart.bars), default=0)
+    bar_space = ROOM - round(widest) - GAP
     for bar in chart.bars:
-        top = _write(canvas, bar.label, WORDS_SCALE, top)
-        if canvas is not None:
-            length = round(BAR_SPACE * max(bar.value, 0) / biggest)
-            canvas.fill(MARGIN, top, length, BAR_HEIGHT, rgb(bar.colour))
-            shown_top = top + (BAR_HEIGHT - 9 * WORDS_SCALE) // 2
-            canvas.text(MARGIN + length + 14, shown_top, bar.shown, WORDS_SCALE, TEXT)
-        top += BAR_HEIGHT + GAP
-    return top + GAP
+        layout.words(bar.label)
+        length = round(bar_space * chart.share(bar))
+        layout.box(MARGIN, length, BAR_HEIGHT, bar.colour)
+        shown_left = MARGIN + length + (GAP // 2 if length else 0)
+        shown_width = round(number.getlength(bar.shown))
+        layout.inks.append(
+            Ink(shown_left, layout.top, shown_width, BAR_HEIGHT, TEXT, bar.shown, WORDS, True)
+        )
+        layout.space(BAR_HEIGHT + GAP)
+    layout.space(GAP)
+
+
+def _comments(layout: Layout, comments: tuple[Comment, ...]) -> None:
+    """The latest few comments, each with who made it (by name only with their consent)."""
+    layout.words("What members said", CHART_TITLE, bold=True)
+    layout.box(MARGIN, ROOM, 5, INK)
+    layout.space(GAP)
+    for comment in comments[-MOST_COMMENTS:]:
+        quote_top = layout.top
+        words = textwrap.shorten(comment.words, LONGEST_COMMENT, placeholder=" …")
+        layout.words(f"“{words}”", indent=GAP + 8)
+        who = f"— {comment.who}, {comment.session}, {day(comment.day)}"
+        layout.words(who, indent=GAP + 8)
+        layout.inks.append(Ink(MARGIN, quote_top, 8, layout.top - quote_top, INK))
+        layout.space(GAP)
+    more = len(comments) - MOST_COMMENTS
+    if more > 0:
+        layout.words(f"And {plural(more, 'more comment')} in the printable page.")
+
+
+def lay_out(report: Report) -> Layout:
+    """How sessions felt, coming as they said, what members would like to do, and the
+    latest comments."""
+    layout = Layout()
+    title, span = heading(report)
+    layout.words(title, TITLE, bold=True)
+    layout.words(span)
+    if report.no_sessions:
+        layout.words(NO_SESSIONS)
+    layout.space(GAP * 2)
+    charts = report_charts(report)
+    for name in ("feeling", "coming", "wanted"):
+        if name in charts:
+            _chart(layout, charts[name])
+    if report.comments:
+        _comments(layout, report.comments)
+    layout.space(MARGIN - GAP)
+    return layout
 
 
 def render_png(report: Report) -> bytes:
-    """How sessions felt, coming as they said, and what members would like to do."""
-    charts = report_charts(report)
-    ordered = [charts[name] for name in ("feeling", "coming", "wanted") if name in charts]
-    title, span = heading(report)
-    lines = [(title, TITLE_SCALE), (span, WORDS_SCALE)]
-    if report.no_sessions:
-        lines.append((NO_SESSIONS, WORDS_SCALE))
-
-    def draw(canvas: Canvas | None) -> int:
-        top = MARGIN
-        for words, scale in lines:
-            top = _write(canvas, words, scale, top)
-        top += GAP
-        for chart in ordered:
-            top = _draw_chart(canvas, chart, top)
-        return top + MARGIN
-
-    canvas = Canvas(WIDTH, draw(None))
-    draw(canvas)
-    return canvas.png()
+    layout = lay_out(report)
+    picture = Image.new("RGB", (WIDTH, layout.top), "white")
+    pen = ImageDraw.Draw(picture)
+    for ink in layout.inks:
+        if ink.words:
+            middle = (ink.left, ink.top + ink.height / 2)
+            pen.text(middle, ink.words, ink.colour, font(ink.size, ink.bold), anchor="lm")
+        elif ink.width > 0 and ink.height > 0:
+            left, top, right, bottom = ink.box
+            pen.rectangle((left, top, right - 1, bottom - 1), fill=ink.colour)
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()

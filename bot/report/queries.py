@@ -68,15 +68,22 @@ class FailedRow:
 
 
 class ReportQueries:
-    """Counts for one period [start, end): sessions that started in it and were held."""
+    """Counts for one period [start, end): sessions that started in it and were held.
 
-    def __init__(self, session: AsyncSession, start: datetime, end: datetime) -> None:
+    A session was held once it has ended (by `now`): a period reaching past today must
+    not count next week's sessions as held, nor say nobody's attendance was taken.
+    """
+
+    def __init__(
+        self, session: AsyncSession, start: datetime, end: datetime, now: datetime
+    ) -> None:
         self._session = session
         self.start = start
         self.end = end
         self._held = select(ClubSession.id).where(
             ClubSession.starts_at >= start,
             ClubSession.starts_at < end,
+            ClubSession.ends_at <= now,
             ClubSession.cancelled_at.is_(None),
         )
 

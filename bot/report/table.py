@@ -9,19 +9,17 @@ from collections.abc import Iterator
 
 from bot.report.model import FACES, FeedbackSplit, Report
 from bot.report.sentences import NO_SESSIONS
+from bot.service.spreadsheet_cells import guarded
 
 __all__ = ["CSV_HEADER", "render_csv"]
 
 CSV_HEADER = ("section", "item", "date", "measure", "value")
 Row = tuple[str, str, str, str, str | int]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: str | int) -> str | int:
     """Members' words and names never run as a spreadsheet formula ("=HYPERLINK(...)")."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return guarded(value) if isinstance(value, str) else value
 
 
 def _faces(section: str, item: str, date: str, split: FeedbackSplit) -> Iterator[Row]:

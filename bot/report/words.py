@@ -3,7 +3,9 @@
 They live here rather than in the message catalogue: the catalogue holds what members
 and carers are sent, and its tests hold every text to the one-question, three-choice
 message rules, which a report's headings and figures do not fit. The report is
-English-only for now; a translation would replace this module's tables.
+English-only for now; a translation would replace this module's tables and the
+headings in `templates/committee_report.html`. Dates are written by Babel, as everywhere
+else.
 Activity and language names do come from the catalogue, so they read as members see them.
 """
 
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 
 from bot.report.period import Period
 from conversations import (
@@ -35,6 +39,8 @@ __all__ = [
     "when",
 ]
 
+REPORT_LOCALE = "en_GB"
+"""The report is written in British English (see the module's docstring)."""
 FACE_WORDS = {"happy": "Happy", "unsure": "Not sure", "unhappy": "Unhappy"}
 FACE_EMOJI = {"happy": "🙂", "unsure": "😐", "unhappy": "🙁"}
 ROLE_WORDS = {
@@ -80,7 +86,7 @@ def percent(share: float) -> str:
 
 def day(moment: date | datetime) -> str:
     """ "Tuesday 3 March 2026": the weekday and the month in words, never numbers alone."""
-    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+    return _written(date(moment.year, moment.month, moment.day), "EEEE d MMMM y")
 
 
 def when(moment: datetime) -> str:
@@ -88,7 +94,15 @@ def when(moment: datetime) -> str:
     hour = moment.hour % 12 or 12
     minutes = f":{moment.minute:02d}" if moment.minute else ""
     part = "morning" if moment.hour < 12 else "afternoon" if moment.hour < 18 else "evening"
-    return f"{moment:%A} {moment.day} {moment:%B}, {hour}{minutes} in the {part}"
+    on = _written(date(moment.year, moment.month, moment.day), "EEEE d MMMM")
+    return f"{on}, {hour}{minutes} in the {part}"
+
+
+@lru_cache(maxsize=4096)
+def _written(on: date, pattern: str) -> str:
+    """Babel's writing of a day in the report's English, whatever the computer's own
+    language; remembered, as a year's report writes the same few days thousands of times."""
+    return str(format_date(on, pattern, locale=REPORT_LOCALE))
 
 
 def period_words(period: Period) -> str:

@@ -71,7 +71,9 @@ class Report(Flow):
     roles = frozenset({"committee", "coordinator"})
 
     def begin(self, ctx: Context) -> Turn:
-        return Turn(say=[text("report.making")], changes=[MakeReport()])
+        """Nothing said here: whoever delivers the report (only Telegram and the terminal
+        have /report) says it is coming, then sends it, so no words come after it."""
+        return Turn(changes=[MakeReport()])
 
     def question(self, ctx: Context, step: str) -> Question:
         raise KeyError(step)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conversations.changes import Erase
 from conversations.flow import BEGIN, Context, Flow, Goto, Question, Turn, choice, no_choice
-from conversations.model import Text, text
+from conversations.model import Moment, Text, text
 from conversations.snapshot import PersonView, Snapshot
 
 __all__ = ["ForgetMe", "MyData", "describe", "erasable_ids"]
@@ -29,7 +29,7 @@ def describe(person: PersonView, snapshot: Snapshot) -> list[Text]:
         lines.append(text("mydata.days", days=", ".join(days)))
     lines.append(text("mydata.timing", timing=text(f"timing.{person.reminder_timing}")))
     if person.consent_at is not None:
-        when = person.consent_at.strftime("%d/%m/%Y")
+        when = Moment(person.consent_at.astimezone(snapshot.zone), "date_and_year")
         lines.append(text("mydata.consent", by=person.consent_by or person.name, date=when))
     return lines
 
