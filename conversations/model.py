@@ -71,8 +71,8 @@ class Text:
 @dataclass(frozen=True)
 class Moment:
     """A date or time, written when the language is known: `form` is "weekday" ("Tuesday",
-    "terça-feira"), "date" ("1 December", "1 de dezembro") or "clock" ("1:30", "13:30").
-    `at` is already in the club's time zone."""
+    "terça-feira"), "date" ("1 December", "1 de dezembro") or "clock" ("1:30 in the
+    afternoon", "13:30"). `at` is already in the club's time zone."""
 
     at: datetime
     form: str
