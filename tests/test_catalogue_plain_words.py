@@ -101,14 +101,32 @@ CLUB_WORDS = {
 """The club's own words and its channels' jargon, for no text a member, carer or volunteer reads."""
 
 HURTFUL = {
-    "en": [r"\bsufferers?\b", r"\bsuffering from\b", r"\bdemented\b", r"\bsenile\b"]
-    + [r"\bburdens?\b", r"\bvictims?\b"],
+    "en": [
+        r"\bsufferers?\b",
+        r"\bsuffering from\b",
+        r"\bdemented\b",
+        r"\bsenile\b",
+        r"\bburdens?\b",
+        r"\bvictims?\b",
+    ],
     "pt": [r"\bsofredor", r"\bsofre de\b", r"\bdemente", r"\bsenil", r"\bfardo", r"\bvítima"],
     "es": [r"\bsufre de\b", r"\bdemente", r"\bsenil", r"\bcarga\b", r"\bvíctima"],
-    "pl": [r"\bcierpiąc", r"\bcierpi na\b", r"\botępiał", r"\bzdziecinnia", r"\bciężar"]
-    + [r"\bofiar"],
-    "fr": [r"\bsouffrant", r"\bsouffre de\b", r"\bdément", r"\bsénile", r"\bfardeau"]
-    + [r"\bvictime"],
+    "pl": [
+        r"\bcierpiąc",
+        r"\bcierpi na\b",
+        r"\botępiał",
+        r"\bzdziecinnia",
+        r"\bciężar",
+        r"\bofiar",
+    ],
+    "fr": [
+        r"\bsouffrant",
+        r"\bsouffre de\b",
+        r"\bdément",
+        r"\bsénile",
+        r"\bfardeau",
+        r"\bvictime",
+    ],
 }
 """Words about dementia that hurt, for no text at all."""
 
