@@ -119,8 +119,14 @@ async def test_the_reminder_asks_with_three_buttons_and_plain_words(club: Club) 
         "reminder.ask",
     ]
     words = club.catalogue.render("en", ann.reply.texts[0])
-    assert words == "Reminder: music at the Singing, Thursday 3 December, at 10:30 in the morning."
-    assert club.catalogue.render("en", ann.reply.texts[1]) == "It is at St Luke's Hall, SE27 9JU."
+    assert words == (
+        "Just a reminder: music at the Singing. It is on Thursday 3 December, "
+        "at 10:30 in the morning."
+    )
+    assert club.catalogue.render("en", ann.reply.texts[1]) == (
+        "You will find it at St Luke's Hall, SE27 9JU."
+    )
+
     for_dee = scene.last_to(2002)
     assert for_dee.reply.texts[-1].key == "reminder.ask_for"
     assert for_dee.reply.texts[-1].params["name"] == "Dee"

@@ -90,7 +90,7 @@ async def test_a_session_is_added_and_each_bad_answer_is_asked_again(database_ur
                 ("12.30pm", tg.words("sessions.ask_place")),
                 ("St Luke's Hall", tg.words("sessions.ask_postcode")),
                 ("12345", "12345 is not a UK postcode, such as SE27 9JU."),
-                ("se279ju", "The Singing for the Brain: music, "),
+                ("se279ju", "The Singing for the Brain: music. It is on "),
             ],
         )
         summary = tg.replies(COORDINATOR)[0]
@@ -194,7 +194,7 @@ async def test_moving_a_session_tells_those_who_may_come_and_reminds_at_the_new_
             [
                 (typed_day(new_day), tg.words("sessions.ask_start")),
                 ("2pm", tg.words("sessions.ask_end")),
-                ("4pm", "The Music Club: music, "),
+                ("4pm", "The Music Club: music. It is on "),
             ],
         )
         assert f"{named_day(new_day)}, at 2 in the afternoon." in tg.replies(COORDINATOR)[0]
@@ -253,7 +253,7 @@ async def test_a_new_place_is_told_but_the_reminders_keep_their_times(database_u
             scene,
             [
                 ("The Library", tg.words("sessions.ask_postcode")),
-                ("SE27 0HR", "The Music Club: music, "),
+                ("SE27 0HR", "The Music Club: music. It is on "),
             ],
         )
         await tg.press(COORDINATOR, "yes")
