@@ -4,7 +4,6 @@ by text is one part in every language: test_catalogue_texts_by_sms.py), and spee
 in the person's language and accent, by Google's engine (pt with tld "pt", ...) or the
 offline one (espeak-ng's voice for each)."""
 
-
 from __future__ import annotations
 
 import io
