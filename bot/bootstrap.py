@@ -177,7 +177,8 @@ def session_follow_up(planner: ReminderPlanner) -> SessionListener:
         if event in {"cancelled", "changed"}:
             await planner.announce(session_id, event)
         elif event == "moved":  # its unsent reminders were withdrawn with the change
-            await planner.announce(session_id, "changed", moved=True)
+            await planner.announce(session_id, "changed")
+
             await planner.plan()
         elif event == "remind":
             await planner.remind_now(session_id)
@@ -205,6 +206,8 @@ def build_club(settings: Settings) -> Club:
     )
     planner = ReminderPlanner(units, settings.zone, times)
     dialogue.on_session = session_follow_up(planner)
+    dialogue.quiet_hours = planner.after_quiet_hours
+
     composer = Composer(engine, settings.club_name, settings.zone)
     club = Club(settings, catalogue, database, units, dialogue, alerts, speech, planner, composer)
     if settings.telegram_enabled:

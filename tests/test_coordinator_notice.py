@@ -361,6 +361,7 @@ async def run_cli(scene: Scene, folder: Path, *arguments: str) -> str:
         "TWILIO_FROM_NUMBER": settings.twilio_from_number or "",
         "TWILIO_BASE_URL": settings.twilio_base_url or "",
         "PUBLIC_URL": settings.public_url or "",
+        "QUIET_HOURS": settings.quiet_hours,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -527,7 +528,8 @@ async def test_the_command_line_refuses_an_empty_group(
 
 async def command(scene: Scene, group: str, words: str = WORDS) -> int:
     """`python -m bot broadcast --to GROUP WORDS`, run in this process on the scene's club."""
-    arguments = argparse.Namespace(to=group, activity=None, text=words)
+    arguments = argparse.Namespace(to=group, activity=None, text=words, urgent=False)
+
     return await run_broadcast_command(scene.club, arguments)
 
 

@@ -1,5 +1,6 @@
 """`python -m bot broadcast --to GROUP TEXT`: a notice from the command line, through the
-same outbox as the Telegram flow; the dispatcher (run or worker) sends it."""
+same outbox as the Telegram flow; the dispatcher (run or worker) sends it. In the club's
+quiet hours it waits for the morning, unless `--urgent`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import argparse
 
 from bot.bootstrap import Club
 from bot.channels.twilio.sms_text import segments_by_language
-from bot.service.broadcasts import queue_broadcast
+from bot.service.broadcasts import Sending, queue_broadcast
+from conversations import SendNotice
 from storage.audiences import AUDIENCES
 from storage.models import utc_now
 
@@ -20,6 +22,11 @@ def add_broadcast_command(commands: argparse._SubParsersAction[argparse.Argument
     broadcast = commands.add_parser("broadcast", help="send a notice to a group")
     broadcast.add_argument("--to", required=True, choices=AUDIENCES, help="who gets it")
     broadcast.add_argument("--activity", help="with --to activity: such as music")
+    broadcast.add_argument(
+        "--urgent",
+        action="store_true",
+        help="send it now even in the quiet hours (QUIET_HOURS), when it would wait",
+    )
     broadcast.add_argument("text", help="the notice, as people should read it")
 
 
@@ -34,10 +41,10 @@ async def run_broadcast_command(club: Club, arguments: argparse.Namespace) -> in
     if arguments.to == "activity" and not arguments.activity:
         print("Not sent: --to activity needs --activity, such as music.")
         return 2
+    sending = Sending.at(utc_now(), club.planner.after_quiet_hours)
+    notice = SendNotice(words, arguments.to, arguments.activity, None, arguments.urgent)
     async with club.units() as uow:
-        queued = await queue_broadcast(
-            uow, words, arguments.to, arguments.activity, None, None, club.senders, utc_now()
-        )
+        queued = await queue_broadcast(uow, notice, None, club.senders, sending)
         if queued.recipients == 0:
             print(f"Not sent: nobody in that group can be reached ({queued.skipped} skipped).")
             return 2
@@ -46,4 +53,17 @@ async def run_broadcast_command(club: Club, arguments: argparse.Namespace) -> in
     parts = segments_by_language(club.catalogue, club.settings.club_name, words)["en"]
     print(f"Notice {queued.broadcast_id} queued for {queued.recipients} people ({channels}).")
     print(f"Skipped, no way to reach them: {queued.skipped}. A text message takes {parts} parts.")
+    print(when_it_goes(club, sending, arguments.urgent))
     return 0
+
+
+def when_it_goes(club: Club, sending: Sending, urgent: bool) -> str:
+    if not sending.quiet:
+        return "It goes now."
+    if urgent:
+        return f"Marked urgent: it goes now, in the quiet hours ({club.settings.quiet_hours})."
+    morning = sending.held_until.astimezone(club.settings.zone)
+    return (
+        f"It is the quiet hours ({club.settings.quiet_hours}): it will go at "
+        f"{morning:%H:%M} on {morning:%A %d %B}. Add --urgent to send it now."
+    )

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from bot.service.broadcasts import QuietHours, Sending, no_quiet_hours
 from bot.service.positions import forget_position, keep_position, load_position, position_of
 from bot.service.recorder import HelpNeeded, Recorded, record
 from bot.service.snapshots import ClubShape, take_snapshot
@@ -87,6 +88,8 @@ class Dialogue:
         self.on_report: ReportListener | None = None
         self.channels: Collection[str] = ()
         """The channels the club can send on; notices are queued for these."""
+        self.quiet_hours: QuietHours = no_quiet_hours
+        """When the club's quiet hours end: notices and polls wait for it."""
         self._zone = zone
         self.clock = clock
         self.shape = ClubShape()
@@ -131,6 +134,7 @@ class Dialogue:
                 and channel in REPLIES_PROVE_REACH
                 and channel in await uow.people.unreachable_channels(speaker.id)
             )
+            sending = Sending.at(self.clock(), self.quiet_hours)
             snapshot = await take_snapshot(
                 uow,
                 address,
@@ -138,14 +142,21 @@ class Dialogue:
                 self._club_name,
                 self.shape,
                 self._zone,
-                self.clock(),
+                sending,
                 self.channels,
                 self._engine.sessions_named(position, said),
             )
             outcome = self._engine.handle(snapshot, position, said)
             recorded = await record(
-                uow, address, speaker, outcome.changes, self.shape.activity_ids, self.channels
+                uow,
+                address,
+                speaker,
+                outcome.changes,
+                self.shape.activity_ids,
+                self.channels,
+                sending,
             )
+
             final = outcome.position
             if recorded.erased:
                 await forget_position(uow, address)
