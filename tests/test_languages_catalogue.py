@@ -1,8 +1,9 @@
 """The club's languages in the catalogue: every English key in every language with the same
-placeholders, marked for review, with speech settings; dates and times written each
-language's way (Babel: its own 12-hour or 24-hour clock, never both); sentences of at most
-15 words on real reminders in the morning and the afternoon; "Talk to a person" worded one
-way in each language; grammar the audit found wrong (Polish cases, Portuguese gender).
+placeholders and words of its own (no English after a language is chosen), marked for
+review, with speech settings; dates and times written each language's way (Babel: its own
+12-hour or 24-hour clock, never both); sentences of at most 15 words on real reminders in
+the morning and the afternoon; "Talk to a person" worded one way in each language; grammar
+the audit found wrong (Polish cases, Portuguese gender).
 
 The per-language rules on every text with real-looking values (sentence length, three
 sentences, one question, no jargon or secrets) are in test_catalogue.py, and plain words
@@ -79,8 +80,31 @@ def test_the_gap_finder_finds_a_missing_key_and_a_placeholder_mismatch(tmp_path:
     assert found.placeholders == {"a": ({"name"}, {"nome"})}
 
 
+SAME_IN_ENGLISH = {"choice.no": "es", "activity.art": "fr", "sessions.label": "fr"}
+"""Texts whose words are the same as English's in that language ("No", "art")."""
+
+
+@pytest.mark.parametrize("language", OTHERS)
+def test_every_text_with_words_of_its_own_is_in_the_language(language: str) -> None:
+    """Nobody who chose a language reads English: a text the same as English's is only a
+    name or a placeholder ("Telegram", "{name}"), or a word both languages share."""
+    english = {
+        key
+        for key in CATALOGUE.keys("en")
+        if CATALOGUE.template(language, key) == CATALOGUE.template("en", key)
+        and SAME_IN_ENGLISH.get(key) != language
+    }
+    words_of_its_own = {
+        key
+        for key in english
+        if re.sub(r"\{\w+\}|Telegram|[^\w]", "", CATALOGUE.template("en", key)).strip()
+    }
+    assert words_of_its_own == set()
+
+
 @pytest.mark.parametrize("language", OTHERS)
 def test_each_translation_awaits_review_and_speaks_its_language(language: str) -> None:
+
     info = CATALOGUE.info[language]
     assert meta(language)["reviewed"] is False, "a native speaker from the club reviews it"
     assert (info.speech, info.speech_tld) == SPEECH[language]
