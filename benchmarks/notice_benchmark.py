@@ -220,6 +220,7 @@ async def club_on(fakes: Fakes, setting: str, database_url: str | None) -> Async
             twilio_base_url=details["twilio_url"],
             public_url=PUBLIC_URL,
             tts_engine="offline",
+            quiet_hours="00:00-00:00",  # the notice goes at once whatever the hour
             _env_file=None,
             telegram_per_second=SETTINGS[setting]["telegram_per_second"],
             telegram_per_chat_per_second=SETTINGS[setting]["telegram_per_chat_per_second"],

@@ -145,7 +145,13 @@ def build_club(settings: Settings) -> Club:
     )
     after = AfterCommit(alerts.help_needed, planner.follow_change, progress.follow_notice, reports)
     dialogue = Dialogue(
-        engine, units, settings.club_name, settings.zone, after, channels=tuple(senders)
+        engine,
+        units,
+        settings.club_name,
+        settings.zone,
+        after,
+        channels=tuple(senders),
+        quiet_hours=planner.after_quiet_hours,
     )
     telegram = None
     if application is not None and lanes is not None:

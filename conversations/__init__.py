@@ -59,7 +59,7 @@ from conversations.session_rules import (
     check_series,
     normalise_postcode,
 )
-from conversations.sms_segments import GSM7, GSM7_EXTENDED, is_gsm7, segments
+from conversations.sms_segments import GSM7, GSM7_EXTENDED, in_gsm7_letters, is_gsm7, segments
 from conversations.snapshot import PersonView, Position, SeriesView, SessionView, Snapshot
 from conversations.triggers import (
     Broadcast,
@@ -130,6 +130,7 @@ __all__ = [
     "check_one_off",
     "check_series",
     "clean_name",
+    "in_gsm7_letters",
     "is_gsm7",
     "newcomer_language",
     "normalise_postcode",

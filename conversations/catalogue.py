@@ -1,7 +1,9 @@
 """The message catalogue: every text and button label a person sees, per language.
 
 Texts live in `conversations/messages/<language>.toml`; code only names their keys. Dates and
-times (`Moment` parameters) are written with Babel in the language's own way.
+times (`Moment` parameters) are written with Babel in the language's own way: a clock time
+on the language's own 12-hour or 24-hour clock, with the part of the day only on a 12-hour
+one ("1:30 in the afternoon", "13:30"), never both ("13:30 de la tarde").
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ class LanguageInfo:
     locale: str = "en_GB"
     """Babel's locale for dates and times: "pt_PT", not Brazil's "pt"."""
     clock: str = ""
-    """Babel pattern for a time ("h:mm"); empty means the locale's own ("13:30")."""
+    """Babel pattern for a time: "h:mm B" gives "1:30 in the afternoon" (a 12-hour clock
+    carries the part of the day); empty means the locale's own, such as "13:30"."""
     clock_on_the_hour: str = ""
-    """Pattern for a time on the hour ("h" for "10"); empty means `clock`."""
+    """Pattern for a time on the hour ("h B" for "10 in the morning"); empty means `clock`."""
     phone_voice: str = ""
     """The telephone provider's voice for this language, when no recording can be played."""
     order: int = 100

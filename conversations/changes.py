@@ -143,12 +143,14 @@ class RemindNow:
 
 @dataclass(frozen=True)
 class SendNotice:
-    """A coordinator's notice, to go through the outbox to everyone in `audience`."""
+    """A coordinator's notice, to go through the outbox to everyone in `audience`: in the
+    quiet hours it waits for the morning, unless the coordinator marked it `urgent`."""
 
     words: str
     audience: str
     activity: str | None
     voice: str | None
+    urgent: bool = False
 
 
 @dataclass(frozen=True)

@@ -72,8 +72,8 @@ class Text:
 class Moment:
     """A date or time, written when the language is known: `form` is "weekday" ("Tuesday",
     "terça-feira"), "date" ("1 December", "1 de dezembro"), "date_and_year" ("1 December
-    2026", "1 de dezembro de 2026") or "clock" ("1:30", "13:30"). `at` is already in the
-    club's time zone."""
+    2026", "1 de dezembro de 2026") or "clock" ("1:30 in the afternoon", "13:30"). `at` is
+    already in the club's time zone."""
 
     at: datetime
     form: str

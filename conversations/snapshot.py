@@ -90,6 +90,9 @@ class Snapshot:
     """For coordinators: everyone, for choosing whose role or attendance to change."""
     session_answers: dict[int, dict[int, str]] = field(default_factory=dict)
     """For coordinators: answers to reminders, by session then person."""
+    quiet_until: datetime | None = None
+    """When the club's quiet hours end, if it is in them now: what the club sends on its
+    own waits until then (a notice unless marked urgent)."""
 
     def session(self, session_id: int) -> SessionView | None:
         return next((s for s in self.sessions if s.id == session_id), None)

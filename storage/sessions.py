@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -119,6 +119,23 @@ class SessionsRepository:
             SessionAnswer.session_id == session_id
         )
         return {person: answer for person, answer in (await self._session.execute(query)).all()}
+
+    async def declined(self, session_id: int) -> set[int]:
+        """Members who said they are not coming, since the session last changed (a new
+        time or place may suit them, so an answer given before it does not count)."""
+        query = (
+            select(SessionAnswer.person_id)
+            .join(ClubSession, ClubSession.id == SessionAnswer.session_id)
+            .where(
+                SessionAnswer.session_id == session_id,
+                SessionAnswer.answer == "not_coming",
+                or_(
+                    ClubSession.changed_at.is_(None),
+                    SessionAnswer.answered_at >= ClubSession.changed_at,
+                ),
+            )
+        )
+        return set(await self._session.scalars(query))
 
     async def set_answer(
         self, session_id: int, person_id: int, answer: str, answered_by: int | None

@@ -73,6 +73,9 @@ FAST: dict[str, Any] = {
     "telegram_per_chat_per_second": 500.0,
 }
 """Send rates far above the fakes' (whose limits are off), so no test waits on pacing."""
+NO_QUIET_HOURS = "00:00-00:00"
+"""Notices and polls go at once whatever the hour the tests run at; the quiet hours have
+their own tests (test_quiet_hours_hold_notices_and_polls.py), with a clock set by hand."""
 
 
 @dataclass
@@ -183,6 +186,7 @@ async def _club(
             twilio_base_url=twilio_api.base_url,
             public_url=PUBLIC_URL,
             tts_engine=overrides.pop("tts_engine", "offline"),
+            quiet_hours=overrides.pop("quiet_hours", NO_QUIET_HOURS),
             _env_file=None,
             **{**FAST, **overrides},
         )

@@ -1,6 +1,8 @@
 """The accessibility rules of the design, checked over every language's catalogue.
 
-Placeholders are filled with one-word samples, so a rule counts a name as one word.
+Placeholders are filled with real-looking values (tests/catalogue_samples.py), so a rule
+counts a date as three words and the longest activity as seven. Plain words for members
+(Flesch per text, the club's own words) are in test_catalogue_plain_words.py.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from datetime import date, time
 from functools import cache
 from pathlib import Path
 
-import pyphen
 import pytest
+import textstat
 
 from bot.service.demo_club import ACTIVITIES
 from conversations import (
@@ -28,13 +30,13 @@ from conversations import (
     Reply,
     SeriesView,
     Snapshot,
-    Text,
     all_flows,
 )
 from conversations.calendar import SeriesRule
 from conversations.catalogue import MESSAGES, Catalogue
 from conversations.languages import Language
 from conversations.phones import PhoneProblem
+from tests.catalogue_samples import sample_text
 from tests.dialog import check_reply_rules
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -45,9 +47,7 @@ OTHER_LANGUAGES = [language for language in LANGUAGES if language != "en"] or ["
 MOST_WORDS = 15
 MOST_SENTENCES = 3
 LEAST_READING_EASE = 80
-SAMPLES = {"emoji": "🎵", "phone": "07700 900123", "date": "26/11/2026"}
 
-FORBIDDEN = ["sufferer", "suffering from", "demented", "senile", "burden", "victim"]
 JARGON = [
     r"\be\.g\.",
     r"\bi\.e\.",
@@ -83,9 +83,7 @@ def raw_texts(language: str) -> dict[str, str]:
 
 
 def sample_render(language: str, key: str) -> str:
-    template = CATALOGUE.template(language, key)
-    params = {name: SAMPLES.get(name, "Ann") for name in Catalogue.placeholders(template)}
-    return CATALOGUE.render(language, Text(key, dict(params)))
+    return CATALOGUE.render(language, sample_text(CATALOGUE, language, key))
 
 
 def rendered(language: str) -> Iterator[tuple[str, str]]:
@@ -102,30 +100,9 @@ def words_of(sentence: str) -> list[str]:
     return re.findall(r"[^\W_]+(?:['’][^\W_]+)*", sentence)
 
 
-@cache
-def _hyphenator() -> pyphen.Pyphen:
-    return pyphen.Pyphen(lang="en_GB")
-
-
-def syllables(word: str) -> int:
-    """pyphen's hyphenation points, but never fewer than the groups of vowels heard."""
-    word = word.lower()
-    by_pyphen = len(_hyphenator().positions(word)) + 1
-    groups = len(re.findall(r"[aeiouy]+", word))
-    if word.endswith("e") and not word.endswith(("le", "ee")) and groups > 1:
-        groups -= 1
-    return max(by_pyphen, groups, 1)
-
-
 def reading_ease(texts: list[str]) -> float:
-    all_sentences = [s for text in texts for s in sentences(text)]
-    all_words = [w for s in all_sentences for w in words_of(s) if not w.isdigit()]
-    syllable_count = sum(syllables(w) for w in all_words)
-    return (
-        206.835
-        - 1.015 * len(all_words) / len(all_sentences)
-        - 84.6 * syllable_count / len(all_words)
-    )
+    """Flesch reading ease of the texts together, by textstat (see test_catalogue_plain_words)."""
+    return float(textstat.flesch_reading_ease(" ".join(texts)))
 
 
 # Every language has what English has.
@@ -173,10 +150,16 @@ def test_sentences_are_short(language: str) -> None:
     assert long == {}
 
 
+ENDS_WITH_ANSWERS = {"sms.reminder", "sms.reminder_short"}
+"""A reminder by text ends with its answers ("Reply 1 yes, 2 no, ..."), which are not a
+sentence, as the answers below any other question are not."""
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_text_has_at_most_three_sentences_and_one_question(language: str) -> None:
     for key, words in rendered(language):
-        assert len(sentences(words)) <= MOST_SENTENCES, f"{key}: {words}"
+        answers = 1 if key in ENDS_WITH_ANSWERS else 0
+        assert len(sentences(words)) <= MOST_SENTENCES + answers, f"{key}: {words}"
         assert words.count("?") <= 1, f"{key}: {words}"
 
 
@@ -191,8 +174,6 @@ def test_the_rule_checks_themselves_can_fail() -> None:
     ]
     assert reading_ease(hard) < LEAST_READING_EASE
     assert reading_ease(["The cat sat on the mat. We had tea."]) > LEAST_READING_EASE
-    assert syllables("memories") >= 3
-    assert syllables("open") == 2
 
 
 # Rule 3: plain English.
@@ -201,13 +182,6 @@ def test_the_rule_checks_themselves_can_fail() -> None:
 def test_the_english_catalogue_is_easy_to_read() -> None:
     texts = [words for _key, words in rendered("en")]
     assert reading_ease(texts) >= LEAST_READING_EASE
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_no_word_that_hurts(language: str) -> None:
-    for key, words in rendered(language):
-        for word in FORBIDDEN:
-            assert not re.search(rf"\b{word}", words, re.IGNORECASE), f"{key}: {word}"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

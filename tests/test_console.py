@@ -89,10 +89,10 @@ def test_a_carer_registers_by_numbers_and_sees_the_choices_later(tmp_path: Path)
     assert first.returncode == 0, first.stderr
     assert "Traceback" not in first.stdout + first.stderr
     out = first.stdout
-    assert "Hello, and welcome to the Healthy Living Club." in out
+    assert "Hi, and welcome to the Healthy Living Club." in out
     assert "The club will keep your details and the details of Bob." in out
     assert "Thank you, Ann. You will now get messages from the club." in out
-    assert "Does Bob enjoy music? 🎵" in out
+    assert "Does Bob like music? 🎵" in out
     assert "Thank you. We can do the rest another time." in out
     assert "did not understand" not in out
     check_numbered_choices(out)
@@ -115,8 +115,8 @@ def test_a_carer_registers_by_numbers_and_sees_the_choices_later(tmp_path: Path)
     assert "Your phone number: +447700900123." in out
     assert "Reminders come by text message, phone call and this chat." in out
     assert "You care for Bob. Here is what we keep about them." in out
-    assert "Enjoys: music and art." in out
-    assert "Does not enjoy: gardening." in out
+    assert "Likes: music and art." in out
+    assert "Does not like: gardening." in out
     assert "Thank you. Goodbye for now." in out
     assert "Someone from the club will get in touch with you soon." in out
     told = [line for line in out.splitlines() if line.startswith("[For the coordinator]")]
@@ -151,7 +151,8 @@ async def test_console_chat_in_process_with_a_piped_script(club: Club) -> None:
     transcript = out.getvalue()
     assert "> 3\n" in transcript, "a piped line is echoed so the transcript reads as a dialog"
     assert "Thank you, Vic. You will now get messages from the club." in transcript
-    assert "We will send you news about sessions and the rota." in transcript
+    assert "We will send you news about sessions and when help is needed." in transcript
+
     assert "Hello, Vic." in transcript
     check_numbered_choices(transcript)
     vic = await person(club, "Vic")

@@ -115,7 +115,8 @@ async def answer_by_digits_and_keys(scene: Scene) -> None:
     tg = scene.tg
     # Sue, by text: one digit for each question
     [asked] = scene.twilio.messages_to(SUE)
-    assert "Reply 1 for Good, 2 for Not sure" in asked.body and "3 for Not good" in asked.body
+    assert "1 - Good\n2 - Not sure\n3 - Not good\n0 - Talk to a person" in asked.body
+
     reply = await scene.text_in(SUE, "2")
     assert "What did you enjoy most?" in reply.text
     await scene.text_in(SUE, "2")

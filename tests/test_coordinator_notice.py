@@ -44,7 +44,7 @@ from tests.coordinator_support import (
 
 CLUB = "Healthy Living Club"
 WORDS = "The hall is closed on Friday for repairs. We meet again on Tuesday."
-AS_SENT = f"A message from the {CLUB}: {WORDS}"
+AS_SENT = f"A message from the {CLUB}. {WORDS}"
 TOM, TIA, BEN = 1001, 1002, 1003
 SUE, CAT, OLLY = "+447700900201", "+447700900202", "+447700900401"
 VIC = "+447700900301"
@@ -52,7 +52,7 @@ NEAR_ONE_TEXT = (
     "The Tuesday Club moves to the small hall this week, as the big hall is painted. "
     "Please come in by the side door, next to the car park."
 )
-"""Under 160 letters alone; over it inside "A message from the Healthy Living Club: "."""
+"""Under 160 letters alone; over it inside "A message from the Healthy Living Club. "."""
 PROJECT = str(Path(__file__).resolve().parents[1])
 CLI_SECONDS = 60
 
@@ -361,6 +361,7 @@ async def run_cli(scene: Scene, folder: Path, *arguments: str) -> str:
         "TWILIO_FROM_NUMBER": settings.twilio_from_number or "",
         "TWILIO_BASE_URL": settings.twilio_base_url or "",
         "PUBLIC_URL": settings.public_url or "",
+        "QUIET_HOURS": settings.quiet_hours,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -395,7 +396,7 @@ async def test_a_notice_too_long_for_one_text_says_how_many_parts(database_url: 
     async with coordinator_club(database_url) as scene:
         await person(scene.club, "Sue", phone=SUE)
         preview = await write_notice(scene, long_words)
-        sent_as = f"A message from the {CLUB}: {long_words}"
+        sent_as = f"A message from the {CLUB}. {long_words}"
         assert 153 * 2 < len(sent_as) <= 153 * 3
         assert scene.tg.words("notice.parts", parts=3) in preview
         await scene.tg.press(COORDINATOR, "send_notice")
@@ -486,7 +487,7 @@ async def test_a_group_by_activity_reaches_only_those_who_enjoy_it(database_url:
         assert tg.words("notice.count", count=1) in "\n".join(tg.replies(COORDINATOR))
         await tg.press(COORDINATOR, "send_notice")
         await scene.drain()
-        notice = f"A message from the {CLUB}: Seeds are here."
+        notice = f"A message from the {CLUB}. Seeds are here."
         assert notices_on_telegram(scene, notice) == {TOM: 1}
 
 
@@ -527,7 +528,9 @@ async def test_the_command_line_refuses_an_empty_group(
 
 async def command(scene: Scene, group: str, words: str = WORDS) -> int:
     """`python -m bot broadcast --to GROUP WORDS`, run in this process on the scene's club."""
-    arguments = argparse.Namespace(command="broadcast", to=group, activity=None, text=words)
+    arguments = argparse.Namespace(
+        command="broadcast", to=group, activity=None, text=words, urgent=False
+    )
     return await run_command(scene.club, arguments)
 
 

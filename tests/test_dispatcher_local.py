@@ -126,7 +126,7 @@ async def test_a_carer_who_chose_texts_sees_the_text_in_her_own_chat_and_answers
     assert await main_terminal.run_once() == 0  # Maria's message waits for her own chat
     own = club.dispatcher(clock=clock, terminal=Terminal("Maria"))
     shown = await _until_shown(own, clock, capsys, "[Text message to Maria]")
-    assert "Is George coming?" in shown and "Reply 1" in shown
+    assert "Is George coming?" in shown and "1 yes" in shown
     [row] = await outbox(club, kind="reminder")
     assert (row.channel, row.status) == ("sms", "sent")
     club.dialogue.shape.forget()

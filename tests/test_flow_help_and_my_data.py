@@ -227,9 +227,9 @@ async def test_my_data_shows_what_is_held(club: Club) -> None:
     assert render("en", said["mydata.name"]) == "Your name: Ann."
     assert render("en", said["mydata.channels"]) == "Reminders come by text message and phone call."
     assert render("en", said["mydata.phone"]) == "Your phone number: +447700900123."
-    assert render("en", said["mydata.activities_yes"]) == "Enjoys: music and art."
-    assert render("en", said["mydata.activities_unsure"]) == "Not sure about: crafts."
-    assert render("en", said["mydata.activities_no"]) == "Does not enjoy: gardening."
+    assert render("en", said["mydata.activities_yes"]) == "Likes: music and art."
+    assert render("en", said["mydata.activities_unsure"]) == "Not sure of: crafts."
+    assert render("en", said["mydata.activities_no"]) == "Does not like: gardening."
     assert render("en", said["mydata.days"]) == "Comes to: Tuesday Club."
     assert ann.consent_at is not None
     consent = render("en", said["mydata.consent"])  # the date in words: test_dates_in_words
@@ -265,7 +265,7 @@ async def test_my_data_for_a_carer_shows_the_member_too(club: Club) -> None:
     assert texts[member_at].params == {"name": "Bob"}
     about_bob = dict(zip(keys[member_at + 1 :], texts[member_at + 1 :], strict=False))
     assert "mydata.name" not in about_bob
-    assert club.catalogue.render("en", about_bob["mydata.activities_yes"]) == "Enjoys: music."
+    assert club.catalogue.render("en", about_bob["mydata.activities_yes"]) == "Likes: music."
     assert about_bob["mydata.consent"].params["by"] == "Ann"
     about_ann = dict(zip(keys[:member_at], texts[:member_at], strict=True))
     assert "mydata.activities_yes" not in about_ann

@@ -89,7 +89,7 @@ async def test_a_portuguese_member_gets_a_portuguese_reminder_and_is_recorded_co
 
         reminder = tg.fake.sent_messages(ANA)[-1]
         assert reminder["text"] == (
-            "Lembrete: Cantar, música, quinta-feira, 3 de dezembro, às 10:30 da manhã."
+            "Lembrete: sessão Cantar, com música. É quinta-feira, 3 de dezembro, às 10:30."
             "\n\nÉ em St Luke's Hall, SE27 9JU.\n\nMaria vem à sessão?"
         )
         buttons = [b["text"] for row in keyboard_of(reminder) for b in row]
@@ -103,7 +103,8 @@ async def test_a_portuguese_member_gets_a_portuguese_reminder_and_is_recorded_co
         assert voice.data.startswith(b"OggS") and voice.message["voice"]["duration"] >= 2
         spoken, language, tld = heard[-1]
         assert (language, tld) == ("pt", "pt")
-        assert spoken.startswith("Lembrete: Cantar, música, quinta-feira, 3 de dezembro")
+        assert spoken.startswith("Lembrete: sessão Cantar, com música. É quinta-feira")
+
         assert "Pode responder: Sim, vou, Desta vez não e Ajuda para lá chegar." in spoken
 
         # Ana answers "sim"; Maria is recorded as coming, answered by Ana.

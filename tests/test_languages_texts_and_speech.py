@@ -1,7 +1,8 @@
-"""Text messages and speech in each language: how many parts a reminder text takes (letters
-outside GSM-7 make a text UCS-2, 70 characters a part), how many a coordinator's notice
-takes per language, and speech made in the person's language and accent, by Google's
-engine (pt with tld "pt", ...) or the offline one (espeak-ng's voice for each)."""
+"""Text messages and speech in each language: letters outside GSM-7 make a text UCS-2 (70
+characters a part), how many parts a coordinator's notice takes per language (a reminder
+by text is one part in every language: test_catalogue_texts_by_sms.py), and speech made
+in the person's language and accent, by Google's engine (pt with tld "pt", ...) or the
+offline one (espeak-ng's voice for each)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,11 @@ import pytest
 from bot.bootstrap import Club
 from bot.channels.speech import OfflineSpeech, SpeechCache
 from bot.channels.speech.links import AudioLinks, VoiceNotes
-from bot.channels.twilio.sms_text import is_gsm7, render_sms, segments, segments_by_language
+from bot.channels.twilio.sms_text import segments, segments_by_language
 from bot.channels.twilio.voice import twiml_for
-from conversations import PersonView, SessionView, Snapshot
+from conversations import SessionView
 from conversations.catalogue import Catalogue
-from conversations.engine import asking
-from conversations.flows.reminder import reminder_question
-from conversations.model import Moment, Reply, text
+from conversations.model import Reply, text
 
 CATALOGUE = Catalogue.load()
 LONDON = ZoneInfo("Europe/London")
@@ -38,33 +37,6 @@ SESSION = SessionView(
     START,
     START + timedelta(hours=2),
 )
-
-
-def reminder_sms(language: str, for_member: bool) -> str:
-    snapshot = Snapshot("sms", "Healthy Living Club", None, zone=LONDON)
-    member = PersonView(7, "Maria", frozenset())
-    question = reminder_question(SESSION, member, 8 if for_member else 7, "day_before", snapshot)
-    return render_sms(CATALOGUE, language, asking(question, 1))
-
-
-def test_the_english_reminder_fits_one_plain_text() -> None:
-    for for_member in (False, True):
-        words = reminder_sms("en", for_member)
-        assert is_gsm7(words)
-        assert segments(words) == 1, words
-
-
-@pytest.mark.parametrize("language", sorted(set(CATALOGUE.languages) - {"en"}))
-@pytest.mark.parametrize("for_member", [False, True])
-def test_each_language_s_reminder_text_takes_few_parts(language: str, for_member: bool) -> None:
-    words = reminder_sms(language, for_member)
-    parts = segments(words)
-    encoding = "GSM-7" if is_gsm7(words) else "UCS-2"
-    print(f"{language}: {parts} part(s), {encoding}, {len(words)} characters: {words}")
-    assert 1 <= parts <= MOST_PARTS, words
-    weekday = CATALOGUE.moment(language, Moment(START, "weekday"))
-    assert weekday in words, "the reminder text names the weekday in the language"
-    assert "SE27 9JU" in words
 
 
 def test_a_letter_outside_gsm7_makes_a_text_take_more_parts() -> None:

@@ -119,8 +119,14 @@ async def test_the_reminder_asks_with_three_buttons_and_plain_words(club: Club) 
         "reminder.ask",
     ]
     words = club.catalogue.render("en", ann.reply.texts[0])
-    assert words == "Reminder: music at the Singing, Thursday 3 December, at 10:30 in the morning."
-    assert club.catalogue.render("en", ann.reply.texts[1]) == "It is at St Luke's Hall, SE27 9JU."
+    assert words == (
+        "Just a reminder: music at the Singing. It is on Thursday 3 December, "
+        "at 10:30 in the morning."
+    )
+    assert club.catalogue.render("en", ann.reply.texts[1]) == (
+        "You will find it at St Luke's Hall, SE27 9JU."
+    )
+
     for_dee = scene.last_to(2002)
     assert for_dee.reply.texts[-1].key == "reminder.ask_for"
     assert for_dee.reply.texts[-1].params["name"] == "Dee"
@@ -249,8 +255,8 @@ async def test_an_old_button_still_counts_once_the_morning_reminder_is_open(club
     scene = await Scene(club).build()
     await scene.send_due(DAY_BEFORE)
     day_before = scene.last_to(1001)
-    await scene.press(1001, scene.key("Ann", "not_coming"), day_before)
-    await scene.send_due(MORNING)
+    await scene.send_due(MORNING)  # Ann did not answer the day before
+
     assert scene.last_to(1001).reply.texts[0].key == "reminder.morning"
     said = await scene.press(1001, scene.key("Ann", "coming"), day_before)
     assert "reminder.thanks_coming" in said

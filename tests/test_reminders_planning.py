@@ -259,7 +259,9 @@ async def test_sessions_remind_for_a_cancelled_or_unknown_session_sends_nothing(
     await add_person(club, "Ann", telegram_id=1001)
     session = await _one_off_soon(club)
     assert await run_command(club, _arguments("cancel", session)) == 0
-    assert capsys.readouterr().out.startswith(f"Cancelled session {session}. 0 people")
+    # Ann is a member, and a one-off session is for every member: she is told.
+    assert capsys.readouterr().out.startswith(f"Cancelled session {session}. 1 ")
+
     assert await run_command(club, _arguments("remind", session)) == 0
     assert await run_command(club, _arguments("remind", 9999)) == 0
     assert capsys.readouterr().out.splitlines() == ["0 reminders queued to send now."] * 2
@@ -267,7 +269,9 @@ async def test_sessions_remind_for_a_cancelled_or_unknown_session_sends_nothing(
     assert "already cancelled" in capsys.readouterr().out
 
 
-async def test_a_cancellation_reaches_everyone_who_said_they_were_coming(club: Club) -> None:
+async def test_a_cancellation_reaches_everyone_who_comes_that_day_but_those_who_said_no(
+    club: Club,
+) -> None:
     ids = await _thursday_club(club)
     ian = await add_carer(club, "Ian", ids["Ann"], telegram_id=2003)
     clock = FakeClock(WEDNESDAY_0800)
@@ -285,8 +289,10 @@ async def test_a_cancellation_reaches_everyone_who_said_they_were_coming(club: C
     clock.set(local(2026, 12, 2, 21, 30))  # decided at night
     told = await planner_for(club, clock).announce(session, "cancelled")
     notices = await outbox(club, kind="notice")
-    assert told == len(notices) == 4
-    assert {r.person_id for r in notices} == {ids["Ann"], ian, ids["Cat"], ids["Eve"]}
+    assert told == len(notices) == 5
+    # Fay comes on Thursdays and has not been reminded yet (she has hers in the morning).
+    expected = {ids["Ann"], ian, ids["Cat"], ids["Eve"], ids["Fay"]}
+    assert {r.person_id for r in notices} == expected
     assert {r.due_at.replace(tzinfo=UTC) for r in notices} == {local(2026, 12, 3, 8, 0)}
 
     sender = RecordingSender("telegram")
@@ -295,6 +301,7 @@ async def test_a_cancellation_reaches_everyone_who_said_they_were_coming(club: C
     while await dispatcher.run_once():
         pass
     notice_words = [m.reply.texts[0].key for m in sender.sent]
-    assert notice_words == ["notice.cancelled"] * 4
+    assert notice_words == ["notice.cancelled"] * 5
+
     skipped = await outbox(club, kind="reminder", status="skipped")
     assert skipped and {r.last_error for r in skipped} == {"session cancelled"}

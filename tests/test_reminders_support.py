@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -175,6 +175,11 @@ async def outbox(club: Club, **where: object) -> list[OutboxMessage]:
 
 def planner_for(club: Club, clock: FakeClock) -> ReminderPlanner:
     return ReminderPlanner(club.units, club.settings.zone, club.planner.times, clock=clock)
+
+
+def follow_changes_with(club: Club, planner: ReminderPlanner) -> None:
+    """Calendar changes made in the chat are followed by `planner` (on a test's clock)."""
+    club.dialogue.after = replace(club.dialogue.after, on_session=planner.follow_change)
 
 
 def dispatcher_for(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.bootstrap import Club
-from bot.cli.report import run_report_command
+from bot.cli.main import run_command
 from bot.report import gather_report, read_period, render_text
 from conversations import (
     Catalogue,
@@ -72,7 +72,7 @@ async def test_the_command_line_report_to_a_later_day_counts_no_session_to_come(
     today = utc_now().astimezone(bare_club.settings.zone).date()
     week = ("--from", (today - timedelta(days=7)).isoformat())
     later = ("--to", (today + timedelta(days=30)).isoformat())
-    assert await run_report_command(bare_club, arguments(*week, *later)) == 0
+    assert await run_command(bare_club, arguments(*week, *later)) == 0
     out = capsys.readouterr().out
     assert "1 session was held." in out
     assert "Tomorrow" not in out and "attendance was not taken" in out  # only "Ended"

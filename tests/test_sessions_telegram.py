@@ -90,7 +90,7 @@ async def test_a_session_is_added_and_each_bad_answer_is_asked_again(database_ur
                 ("12.30pm", tg.words("sessions.ask_place")),
                 ("St Luke's Hall", tg.words("sessions.ask_postcode")),
                 ("12345", "12345 is not a UK postcode, such as SE27 9JU."),
-                ("se279ju", "The Singing for the Brain: music, "),
+                ("se279ju", "The Singing for the Brain: music. It is on "),
             ],
         )
         summary = tg.replies(COORDINATOR)[0]
@@ -147,8 +147,10 @@ async def test_a_start_already_passed_today_asks_the_day_again(database_url: str
 
 
 async def _coming_reminded_and_not(scene: Scene, starts: datetime) -> dict[str, int]:
-    """A session with four members around it: Tom said he is coming; Una was reminded and
-    has not answered; Vic was reminded and said no; Sue has heard nothing yet."""
+    """A one-off session (for every member) with four members around it: Tom said he is
+    coming; Una was reminded and has not answered; Vic was reminded and said no; Sue has
+    heard nothing yet."""
+
     club = scene.club
     ids = {
         "Tom": await person(club, "Tom", telegram_id=TOM),
@@ -156,13 +158,14 @@ async def _coming_reminded_and_not(scene: Scene, starts: datetime) -> dict[str, 
         "Vic": await person(club, "Vic", phone=VIC),
         "Sue": await person(club, "Sue", phone=SUE),
     }
-    ids["session"] = await add_session(club, starts, coming=[ids["Tom"]], not_coming=[ids["Vic"]])
+    ids["session"] = await add_session(club, starts, coming=[ids["Tom"]])
     planned_at = starts - timedelta(hours=36)
     await planner_for(club, FakeClock(planned_at)).plan()
     async with club.units() as uow:
         for row in await outbox(club, kind="reminder"):
             if row.person_id in {ids["Una"], ids["Vic"]} and row.payload["kind"] == "day_before":
                 await uow.outbox.settle(row.id, Status.SENT, sent_at=planned_at)
+        await uow.sessions.set_answer(ids["session"], ids["Vic"], "not_coming", ids["Vic"])
         await uow.commit()
     return ids
 
@@ -194,7 +197,7 @@ async def test_moving_a_session_tells_those_who_may_come_and_reminds_at_the_new_
             [
                 (typed_day(new_day), tg.words("sessions.ask_start")),
                 ("2pm", tg.words("sessions.ask_end")),
-                ("4pm", "The Music Club: music, "),
+                ("4pm", "The Music Club: music. It is on "),
             ],
         )
         assert f"{named_day(new_day)}, at 2 in the afternoon." in tg.replies(COORDINATOR)[0]
@@ -206,8 +209,10 @@ async def test_moving_a_session_tells_those_who_may_come_and_reminds_at_the_new_
         assert utc(moved.starts_at) == new_start
         assert utc(moved.ends_at) == at_local(new_day, time(16, 0), zone)
 
-        notices = await outbox(club, kind="notice")  # Vic said no to the old time only
-        assert sorted(r.person_id for r in notices) == [ids["Tom"], ids["Una"], ids["Vic"]]
+        # Vic said no to the old time only; Sue comes (a one-off session is for everyone).
+        notices = await outbox(club, kind="notice")
+        expected = [ids["Tom"], ids["Una"], ids["Vic"], ids["Sue"]]
+        assert sorted(r.person_id for r in notices) == expected
 
         rows = await outbox(club, session_id=session)
         sent = {(r.person_id, r.payload.get("kind")) for r in rows if r.status == Status.SENT}
@@ -253,7 +258,7 @@ async def test_a_new_place_is_told_but_the_reminders_keep_their_times(database_u
             scene,
             [
                 ("The Library", tg.words("sessions.ask_postcode")),
-                ("SE27 0HR", "The Music Club: music, "),
+                ("SE27 0HR", "The Music Club: music. It is on "),
             ],
         )
         await tg.press(COORDINATOR, "yes")
@@ -262,8 +267,10 @@ async def test_a_new_place_is_told_but_the_reminders_keep_their_times(database_u
         assert (moved.place, moved.postcode) == ("The Library", "SE27 0HR")
         after = {(r.id, r.status, utc(r.due_at)) for r in await outbox(club, kind="reminder")}
         assert after == planned
+        # Vic said no to the old place only: the new one may suit him.
         notices = await outbox(club, kind="notice")
-        assert sorted(r.person_id for r in notices) == [ids["Tom"], ids["Una"]]
+        expected = [ids["Tom"], ids["Una"], ids["Vic"], ids["Sue"]]
+        assert sorted(r.person_id for r in notices) == expected
 
 
 async def test_cancelling_from_telegram_tells_those_who_may_come(database_url: str) -> None:
@@ -282,8 +289,9 @@ async def test_cancelling_from_telegram_tells_those_who_may_come(database_url: s
         await tg.press(COORDINATOR, "yes")
         assert tg.replies(COORDINATOR) == [tg.words("sessions.cancelled")]
         assert (await stored_session(scene, ids["session"])).cancelled_at is not None
+        # Not Vic, who said no; Sue, who had heard nothing, comes (the session is for all).
         notices = await outbox(club, kind="notice")
-        assert sorted(r.person_id for r in notices) == [ids["Tom"], ids["Una"]]
+        assert sorted(r.person_id for r in notices) == [ids["Tom"], ids["Una"], ids["Sue"]]
         assert {r.payload["notice"] for r in notices} == {"cancelled"}
 
 

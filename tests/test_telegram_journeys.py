@@ -130,7 +130,7 @@ async def test_my_data_shows_what_is_kept_and_forget_me_erases_the_person(
         shown = "\n".join(tg.replies(MARGARET))
         assert tg.words("mydata.intro") in shown
         assert tg.words("mydata.name", name="Margaret") in shown
-        assert "Enjoys: music." in shown
+        assert "Likes: music." in shown
         assert tg.words("mydata.next") in shown
         kept = await person_by_telegram(tg.club, MARGARET)
         assert kept is not None

@@ -183,7 +183,7 @@ async def test_a_ten_thousand_character_text_gets_the_question_again(tc: TwilioC
     ann, session = await reminded(tc)
     webhook = await tc.text(MOBILE, "la " * 3333 + "x")
     [reply] = replies(webhook)
-    assert "Sorry, I did not understand that." in reply and "Reply 1 for Yes" in reply
+    assert "Sorry, I did not understand that." in reply and "\n1 - Yes" in reply
     assert len(reply) < 400  # nothing of the long text comes back
     assert await answer_of(tc.club, session, ann) is None
 
@@ -220,7 +220,7 @@ async def test_text_in_other_scripts_gets_the_question_again(tc: TwilioClub) -> 
         webhook = await tc.text(MOBILE, body)
         assert webhook.status_code == 200
         [reply] = replies(webhook)
-        assert "Reply 1 for" in reply
+        assert "\n1 - " in reply
     assert await answer_of(tc.club, session, ann) is None
 
 
@@ -235,8 +235,9 @@ async def test_a_picture_message_gets_a_kind_answer(tc: TwilioClub) -> None:
     ann, session = await reminded(tc)
     webhook = await tc.text(MOBILE, "", num_media=2)
     [reply] = replies(webhook)
-    assert reply.startswith("I can read words, numbers and button presses.")
-    assert "Reply 1 for Yes" in reply
+    assert reply.startswith("I can read words and numbers.")
+    assert "\n1 - Yes" in reply
+
     assert await answer_of(tc.club, session, ann) is None
 
 

@@ -36,28 +36,31 @@ Script = list[tuple[str, str]]
 
 REGISTER_MEMBER: Script = [
     ("Hello", "Which language would you like"),
-    ("1", "Which of these is you? Reply 1 for I come to the club"),
+    ("1", "Which of these is you?\nReply with a number:\n1 - I come to the club"),
     ("1", "What is your first name?"),
-    ("Ann", "How should reminders reach you? Reply 1 for Text message and 2 for Phone call"),
+    (
+        "Ann",
+        "How should reminders reach you?\nReply with a number:\n1 - Text message\n2 - Phone call",
+    ),
     ("1", "read out loud"),
-    ("2", "Is that all right with you? Reply 1 for Yes"),
+    ("2", "Is that all right with you?\nReply with a number:\n1 - Yes, that is fine"),
     ("1", "Thank you, Ann. You will now get messages from the club."),
 ]
 CHOOSE_ACTIVITIES: Script = [
-    ("1", "Do you enjoy music?"),
-    ("1", "Do you enjoy art?"),
-    ("2", "Do you enjoy gardening?"),
-    ("3", "Shall we do some more? Reply 1 for Yes, carry on"),
-    ("1", "Do you enjoy crafts?"),
-    ("1", "Do you enjoy cooking and meals?"),
-    ("3", "Do you enjoy trips to galleries and concerts?"),
+    ("1", "Do you like music?"),
+    ("1", "Do you like art?"),
+    ("2", "Do you like gardening?"),
+    ("3", "Shall we do some more?\nReply with a number:\n1 - Yes, carry on"),
+    ("1", "Do you like crafts?"),
+    ("1", "Do you like cooking and meals?"),
+    ("3", "Do you like trips to art shows and concerts?"),
     ("2", "Shall we do some more?"),
-    ("1", "Do you enjoy dance and movement?"),
-    ("3", "Do you enjoy memories and stories?"),
+    ("1", "Do you like dance and movement?"),
+    ("3", "Do you like memories and stories?"),
     ("1", "Do you come to the Tuesday Club on Tuesdays?"),
     ("2", "Do you come to the Thursday Club on Thursdays?"),
     ("1", "Do you come to the Crafternoon"),
-    ("2", "When would you like your reminders? Reply 1 for The day before"),
+    ("2", "When would you like your reminders?\nReply with a number:\n1 - The day before"),
     ("2", "Your choices are saved."),
 ]
 
@@ -132,7 +135,10 @@ async def test_a_carer_registers_for_a_member_by_digits_and_names(tc: TwilioClub
             ("1", "Which of these is you?"),
             ("2", "What is your first name?"),
             ("Cath", "What is the name of the person you care for?"),
-            ("Dora", "Do you care for anyone else who comes to the club? Reply 1 for Yes"),
+            (
+                "Dora",
+                "Do you care for anyone else who comes to the club?\nReply with a number:\n1 - Yes",
+            ),
             ("2", "How should reminders reach you?"),
             ("2", "read out loud"),
             ("1", "the details of Dora"),
@@ -178,7 +184,7 @@ async def test_reminder_answers_by_digits_and_changing_them_later(tc: TwilioClub
     await queue_reminder(tc.club, ann, session)
     await tc.dispatch()
     [reminder] = tc.fake.messages_to(MOBILE)
-    assert reminder.body.endswith("Reply 1 yes, 2 no, 3 need a lift, 0 talk to us")
+    assert reminder.body.endswith("1 yes, 2 no, 3 help getting there, 0 talk to a person")
 
     assert await tc.chat(MOBILE, "2") == (
         "Thank you for letting us know. We hope to see you next time."
@@ -186,7 +192,8 @@ async def test_reminder_answers_by_digits_and_changing_them_later(tc: TwilioClub
     assert await answer_of(tc.club, session, ann) == "not_coming"
     # Later: the menu by text, "My next session" by digit, then coming after all.
     menu = await tc.chat(MOBILE, "hello")
-    assert "Reply 1 for My next session" in menu
+    assert "\n1 - My next session" in menu
+
     asked = await tc.chat(MOBILE, "1")
     assert "Thursday Club" in asked and "Are you coming?" in asked
     assert await tc.chat(MOBILE, "1") == "Thank you. See you there!"

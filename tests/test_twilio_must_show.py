@@ -108,7 +108,7 @@ async def test_a_text_member_answers_1_then_stop_then_start(tc: TwilioClub) -> N
     await queue_reminder(tc.club, bob, session)
     await tc.dispatch()
     [reminder] = tc.fake.messages_to(MOBILE)
-    assert "Thursday Club" in reminder.body and "Reply 1 yes" in reminder.body
+    assert "Thursday Club" in reminder.body and "? 1 yes, 2 no" in reminder.body
 
     assert await tc.chat(MOBILE, "1") == "Thank you. See you there!"
     assert await answer_of(tc.club, session, bob) == "coming"

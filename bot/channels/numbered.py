@@ -9,7 +9,7 @@ from conversations import (
     Reply,
 )
 
-__all__ = ["choice_digit", "render_numbered"]
+__all__ = ["choice_digit", "numbered_choices", "render_numbered"]
 
 
 def choice_digit(choices: tuple[Choice, ...], choice: Choice) -> str:
@@ -20,12 +20,16 @@ def choice_digit(choices: tuple[Choice, ...], choice: Choice) -> str:
     return str(answers.index(choice) + 1)
 
 
+def numbered_choices(choices: tuple[Choice, ...]) -> list[tuple[str, Choice]]:
+    """Each choice with its digit, in the order they are shown: the answers, then 0."""
+    ordered = sorted(choices, key=lambda c: c.key == HELP_CHOICE)
+    return [(choice_digit(choices, choice), choice) for choice in ordered]
+
+
 def render_numbered(catalogue: Catalogue, language: str, reply: Reply) -> str:
     lines = [catalogue.render(language, part) for part in reply.texts]
     if reply.choices:
         lines.append("")
-        ordered = sorted(reply.choices, key=lambda c: c.key == HELP_CHOICE)
-        for choice in ordered:
-            digit = choice_digit(reply.choices, choice)
+        for digit, choice in numbered_choices(reply.choices):
             lines.append(f"  {digit}. {catalogue.label(language, choice)}")
     return "\n".join(lines)

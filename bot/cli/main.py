@@ -94,7 +94,12 @@ async def run_command(club: Club, arguments: argparse.Namespace) -> int:
             return await run_coordinator_command(arguments, units)
         case "broadcast":
             return await run_broadcast_command(
-                arguments, units, tuple(club.senders), catalogue, settings.club_name
+                arguments,
+                units,
+                tuple(club.senders),
+                catalogue,
+                settings,
+                club.planner.after_quiet_hours,
             )
         case "dispatch":
             await dispatch_until_stopped(club.dispatcher())

@@ -220,6 +220,8 @@ class Composer:
             answers = await read.answers(uow, meeting.id)
             if row.payload.get("member") in answers:
                 return "already answered"
+        elif row.payload.get("member") in await read.declined(uow, meeting.id):
+            return "said not coming"  # planned before they said so
         return None
 
 
@@ -239,6 +241,7 @@ class _Read:
     """Each person's channels that no longer reach them."""
     _views: dict[int, SessionView] = field(default_factory=dict)
     _answers: dict[int, dict[int, str]] = field(default_factory=dict)
+    _declined: dict[int, set[int]] = field(default_factory=dict)
 
     @classmethod
     async def of(cls, uow: UnitOfWork, rows: list[OutboxMessage]) -> _Read:
@@ -279,6 +282,12 @@ class _Read:
         if session_id not in self._answers:
             self._answers[session_id] = await uow.sessions.answers(session_id)
         return self._answers[session_id]
+
+    async def declined(self, uow: UnitOfWork, session_id: int) -> set[int]:
+        """Members who said they are not coming (since the session last changed)."""
+        if session_id not in self._declined:
+            self._declined[session_id] = await uow.sessions.declined(session_id)
+        return self._declined[session_id]
 
 
 async def _where_in(

@@ -1,7 +1,9 @@
-"""Planning what the club sends about sessions: reminders, follow-ups and notices.
+"""Planning what the club sends about sessions: reminders, follow-ups and notices, and when
+anything the club sends on its own may go (never in the quiet hours, unless urgent).
 
 Every row has an idempotency key, so planning again (every minute, after a restart, or
-after the clock jumps) adds nothing twice and skips nothing.
+after the clock jumps) adds nothing twice and skips nothing. A member who said they are
+not coming gets no more reminders of that session, unless it changed since they said so.
 """
 
 from __future__ import annotations
@@ -96,9 +98,20 @@ class ReminderPlanner:
                 )
         return await uow.outbox.enqueue(deliveries)
 
+    def after_quiet_hours(self, now: datetime) -> datetime:
+        """When something the club sends on its own (a notice, a poll), decided at `now`,
+        may go: at once, or when the quiet hours end."""
+        return outside_quiet_hours(now, self._zone, self.times)
+
+    @staticmethod
+    async def _to_remind(uow: UnitOfWork, meeting: ClubSession) -> list[Person]:
+        """Members expected that day, less those who said they are not coming."""
+        declined = await uow.sessions.declined(meeting.id)
+        return [m for m in await uow.sessions.comers(meeting) if m.id not in declined]
+
     async def _queue_reminders(self, uow: UnitOfWork, meeting: ClubSession, now: datetime) -> int:
         starts = aware(meeting.starts_at)
-        members = await uow.sessions.comers(meeting)
+        members = await self._to_remind(uow, meeting)
         carers = await uow.sessions.reminder_carers([m.id for m in members])
         deliveries: list[Delivery] = []
         for member in members:
@@ -194,8 +207,8 @@ class ReminderPlanner:
         again for its new time). Returns how many messages were queued to tell people."""
         if event in {"cancelled", "changed"}:
             return await self.announce(session_id, event)
-        if event == "moved":
-            told = await self.announce(session_id, "changed", moved=True)
+        if event == "moved":  # its unsent reminders were withdrawn with the change
+            told = await self.announce(session_id, "changed")
             await self.plan()
             return told
         if event == "remind":
@@ -213,7 +226,7 @@ class ReminderPlanner:
             meeting = await uow.sessions.get(session_id)
             if meeting is None or meeting.cancelled_at is not None:
                 return 0
-            members = await uow.sessions.comers(meeting)
+            members = await self._to_remind(uow, meeting)
             carers = await uow.sessions.reminder_carers([m.id for m in members])
             deliveries = [
                 self._row(
@@ -231,17 +244,20 @@ class ReminderPlanner:
             await uow.commit()
         return queued
 
-    async def announce(self, session_id: int, notice: str, moved: bool = False) -> int:
-        """Tell everyone who may come that a session changed (`moved`: to another time) or
-        was cancelled: at once, or early next morning if decided at night."""
+    async def announce(self, session_id: int, notice: str) -> int:
+        """Tell everyone who may come that a session changed or was cancelled, each in
+        their language on their own channel: at once, or early next morning if decided at
+        night (at once if the session starts before then)."""
         now = self._clock()
-        due = outside_quiet_hours(now, self._zone, self.times, wake=self.times.urgent_morning)
         stamp = now.strftime("%Y%m%d%H%M")
         async with self._units() as uow:
             meeting = await uow.sessions.get(session_id)
             if meeting is None:
                 return 0
-            coming = await self._expected(uow, meeting.id, moved)
+            due = outside_quiet_hours(now, self._zone, self.times, wake=self.times.urgent_morning)
+            if due >= aware(meeting.starts_at):
+                due = now  # better woken early than to travel to a session that is not on
+            coming = await self._expected(uow, meeting)
             carers = await uow.sessions.reminder_carers(coming)
             deliveries: list[Delivery] = []
             for member_id in coming:
@@ -257,11 +273,12 @@ class ReminderPlanner:
         return queued
 
     @staticmethod
-    async def _expected(uow: UnitOfWork, session_id: int, moved: bool) -> list[int]:
-        """Members who said they were coming, and those reminded who have not said no:
-        either may turn up at the old time unless told. When the session moved, those who
-        said no too: the new time may suit them."""
-        answers = await uow.sessions.answers(session_id)
-        reminded = await uow.outbox.reminded(session_id)
-        maybe = set(answers) | reminded
-        return sorted(pid for pid in maybe if moved or answers.get(pid) != "not_coming")
+    async def _expected(uow: UnitOfWork, meeting: ClubSession) -> list[int]:
+        """Everyone who may turn up unless told: members who come on that day (every
+        member, for a one-off session), and any member who answered or was reminded.
+        Not those who said they are not coming, unless it changed since: a change of time
+        or place may suit them (a change is recorded before it is announced)."""
+        comers = {member.id for member in await uow.sessions.comers(meeting)}
+        answered = set(await uow.sessions.answers(meeting.id))
+        maybe = comers | answered | await uow.outbox.reminded(meeting.id)
+        return sorted(maybe - await uow.sessions.declined(meeting.id))

@@ -1,21 +1,59 @@
-"""Queueing a coordinator's notice: one outbox row per person reached, on their own first
-working channel; people no channel reaches (opted out, blocked) are skipped and counted."""
+"""Queueing a coordinator's notice or poll: one outbox row per person reached, on their own
+first working channel; people no channel reaches (opted out, blocked) are skipped and
+counted. In the club's quiet hours the rows wait for the morning, unless a notice is urgent."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
+from conversations import SendNotice
 from storage import UnitOfWork
 from storage.audiences import audience
 from storage.models import Broadcast, ChannelState, Person
 from storage.outbox import Delivery
 from storage.people import handle_on
 
-__all__ = ["Queued", "count_reached", "queue_broadcast", "start_poll"]
+__all__ = [
+    "Queued",
+    "QuietHours",
+    "Sending",
+    "count_reached",
+    "no_quiet_hours",
+    "queue_broadcast",
+    "start_poll",
+]
+
+QuietHours = Callable[[datetime], datetime]
+"""When something the club sends on its own, decided at a moment, may go: that moment, or
+the end of the quiet hours it falls in (the planner's, in a running club)."""
+
+
+def no_quiet_hours(now: datetime) -> datetime:
+    return now
+
+
+@dataclass(frozen=True)
+class Sending:
+    """When what the club sends on its own, decided `now`, goes: `held_until` (the end of
+    the quiet hours, or `now` outside them), or `now` for an urgent notice."""
+
+    now: datetime
+    held_until: datetime
+
+    @classmethod
+    def at(cls, now: datetime, quiet_hours: QuietHours) -> Sending:
+        return cls(now, quiet_hours(now))
+
+    @property
+    def quiet(self) -> bool:
+        return self.held_until > self.now
+
+    def due(self, urgent: bool = False) -> datetime:
+        return self.now if urgent else self.held_until
 
 
 @dataclass(frozen=True)
@@ -24,6 +62,8 @@ class Queued:
     recipients: int
     skipped: int
     by_channel: dict[str, int]
+    due: datetime
+    """When its rows go: now, or the morning after the quiet hours."""
 
 
 async def _reached(uow: UnitOfWork, people: list[Person]) -> list[Person]:
@@ -71,19 +111,19 @@ async def count_reached(
 
 async def queue_broadcast(
     uow: UnitOfWork,
-    words: str,
-    group: str,
-    activity: str | None,
-    voice: str | None,
+    notice: SendNotice,
     created_by: int | None,
     channels: Collection[str],
-    now: datetime,
+    sending: Sending,
 ) -> Queued:
+    """The notice's rows, due now if urgent or outside the quiet hours, else when they end."""
+    due = sending.due(notice.urgent)
+    group, activity = notice.audience, notice.activity
     broadcast = Broadcast(
-        words=words,
+        words=notice.words,
         audience=group,
         activity_key=activity,
-        voice_attachment=voice,
+        voice_attachment=notice.voice,
         created_by_id=created_by,
     )
     uow.session.add(broadcast)
@@ -91,7 +131,7 @@ async def queue_broadcast(
     deliveries: list[Delivery] = []
     by_channel: dict[str, int] = {}
     skipped = 0
-    for person, channel in await _routes(uow, group, activity, channels, now):
+    for person, channel in await _routes(uow, group, activity, channels, sending.now):
         if channel is None:
             skipped += 1
             continue
@@ -102,7 +142,7 @@ async def queue_broadcast(
                 channel,
                 "broadcast",
                 f"broadcast:{broadcast.id}:{person.id}",
-                now,
+                due,
                 {"broadcast": broadcast.id},
                 broadcast_id=broadcast.id,
             )
@@ -110,10 +150,16 @@ async def queue_broadcast(
     await uow.outbox.enqueue(deliveries)
     broadcast.recipients = len(deliveries)
     broadcast.skipped = skipped
+    marked = {"urgent": True} if notice.urgent else {}
     await uow.records.audit(
-        created_by, "notice sent", broadcast=broadcast.id, audience=group, people=len(deliveries)
+        created_by,
+        "notice sent",
+        broadcast=broadcast.id,
+        audience=group,
+        people=len(deliveries),
+        **marked,
     )
-    return Queued(broadcast.id, len(deliveries), skipped, by_channel)
+    return Queued(broadcast.id, len(deliveries), skipped, by_channel, due)
 
 
 async def start_poll(
@@ -121,21 +167,24 @@ async def start_poll(
     activities: tuple[str, ...],
     created_by: int | None,
     channels: Collection[str],
-    now: datetime,
+    sending: Sending,
 ) -> int:
-    """Ask every member and carer (on their own channel) to choose for next month."""
+    """Ask every member and carer (on their own channel) to choose for next month: now, or
+    in the morning if it is the quiet hours (a poll is never urgent)."""
     poll = await uow.polls.start(activities, created_by)
+    routes = await _routes(uow, "members_carers", None, channels, sending.now)
     deliveries = [
         Delivery(
             person.id,
             channel,
             "poll",
             f"poll:{poll.id}:{person.id}",
-            now,
+            sending.due(),
             {"poll": poll.id, "options": list(activities)},
         )
-        for person, channel in await _routes(uow, "members_carers", None, channels, now)
+        for person, channel in routes
         if channel is not None
     ]
+
     await uow.outbox.enqueue(deliveries)
     return poll.id

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.service.after_commit import AfterCommit
+from bot.service.broadcasts import QuietHours, Sending, no_quiet_hours
 from bot.service.positions import forget_position, keep_position, load_position, position_of
 from bot.service.recorder import Recorded, record
 from bot.service.snapshots import ClubShape, take_snapshot
@@ -74,13 +75,16 @@ class Dialogue:
         after: AfterCommit,
         channels: Collection[str] = (),
         clock: Callable[[], datetime] = utc_now,
+        quiet_hours: QuietHours = no_quiet_hours,
     ) -> None:
-        """`channels`: those the club can send on, for notices to be queued for."""
+        """`channels`: those the club can send on, for notices to be queued for;
+        `quiet_hours`: when the club's quiet hours end (notices and polls wait for it)."""
         self._engine = engine
         self._units = units
         self._club_name = club_name
-        self._after = after
+        self.after = after
         self.channels = channels
+        self.quiet_hours = quiet_hours
         self._zone = zone
         self.clock = clock
         self.shape = ClubShape()
@@ -125,6 +129,7 @@ class Dialogue:
                 and channel in REPLIES_PROVE_REACH
                 and channel in await uow.people.unreachable_channels(speaker.id)
             )
+            sending = Sending.at(self.clock(), self.quiet_hours)
             snapshot = await take_snapshot(
                 uow,
                 address,
@@ -132,14 +137,21 @@ class Dialogue:
                 self._club_name,
                 self.shape,
                 self._zone,
-                self.clock(),
+                sending,
                 self.channels,
                 self._engine.sessions_named(position, said),
             )
             outcome = self._engine.handle(snapshot, position, said)
             recorded = await record(
-                uow, address, speaker, outcome.changes, self.shape.activity_ids, self.channels
+                uow,
+                address,
+                speaker,
+                outcome.changes,
+                self.shape.activity_ids,
+                self.channels,
+                sending,
             )
+
             final = outcome.position
             if recorded.erased:
                 await forget_position(uow, address)
@@ -163,7 +175,7 @@ class Dialogue:
             return
         if recorded.session_events:
             self.shape.forget()
-        after = self._after
+        after = self.after
         try:
             for request in recorded.help:
                 await after.on_help(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from bot.service.broadcasts import queue_broadcast, start_poll
+from bot.service.broadcasts import Sending, queue_broadcast, start_poll
 from bot.service.session_changes import change_calendar
 from conversations import (
     AddSeries,
@@ -62,6 +62,7 @@ class Recorded:
     """("added" | "changed" | "moved" | "cancelled" | "remind", session id), or ("series
     added", series id): for after the commit ("moved": its start changed)."""
     broadcasts: list[int] = field(default_factory=list)
+    """Notices going out now, for the coordinator to see them go (not those held back)."""
     report_wanted: bool = False
     help: list[HelpNeeded] = field(default_factory=list)
 
@@ -72,10 +73,12 @@ async def record(
     speaker: Person | None,
     changes: list[Change],
     activity_ids: dict[str, int],
-    channels: Collection[str] = (),
+    channels: Collection[str],
+    sending: Sending,
 ) -> Recorded:
     """Apply `changes` for the person at `address` (None if not yet registered);
-    `channels` are those the club can send on now, for notices."""
+    `channels` are those the club can send on now, and `sending` when notices and polls
+    may go."""
     result = Recorded(speaker)
     for change in changes:
         match change:
@@ -111,20 +114,16 @@ async def record(
             case AddSession() | AddSeries() | ChangeSession() | CancelSession() | RemindNow():
                 event = await change_calendar(uow, change, speaker.id if speaker else None)
                 result.session_events.append(event)
-            case SendNotice(words, group, activity, voice):
+            case SendNotice():
                 queued = await queue_broadcast(
-                    uow,
-                    words,
-                    group,
-                    activity,
-                    voice,
-                    speaker.id if speaker else None,
-                    channels,
-                    utc_now(),
+                    uow, change, speaker.id if speaker else None, channels, sending
                 )
-                result.broadcasts.append(queued.broadcast_id)
+
+                if queued.due <= sending.now:  # the coordinator sees it go
+                    result.broadcasts.append(queued.broadcast_id)
+
             case SetFeedback() | MarkAttendance() | ChangeRole() | StartPoll() | AnswerPoll():
-                await _club_work(uow, speaker, change, channels)
+                await _club_work(uow, speaker, change, channels, sending)
             case MakeReport():
                 await uow.records.audit(speaker.id if speaker else None, "report made")
                 result.report_wanted = True
@@ -141,6 +140,7 @@ async def _club_work(
     speaker: Person | None,
     change: SetFeedback | MarkAttendance | ChangeRole | StartPoll | AnswerPoll,
     channels: Collection[str],
+    sending: Sending,
 ) -> None:
     """Feedback, attendance, roles and polls; coordinator actions go in the audit log."""
     actor = speaker.id if speaker else None
@@ -167,7 +167,8 @@ async def _club_work(
             action = "role granted" if granted else "role removed"
             await uow.records.audit(actor, action, person=person_id, role=role)
         case StartPoll(activities):
-            poll = await start_poll(uow, activities, actor, channels, utc_now())
+            poll = await start_poll(uow, activities, actor, channels, sending)
+
             await uow.records.audit(actor, "poll started", poll=poll)
         case AnswerPoll(poll_id, person_id, activity, suggestion):
             await uow.polls.answer(poll_id, person_id, activity, suggestion)

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.service.broadcasts import count_reached
+from bot.service.broadcasts import Sending, count_reached
 from bot.service.calendar import CALENDAR_WEEKS
 from bot.service.views import person_view, rule_of, session_view
 from conversations import (
@@ -68,13 +68,15 @@ async def take_snapshot(
     club_name: str,
     shape: ClubShape,
     zone: ZoneInfo,
-    now: datetime,
+    sending: Sending,
     channels: Collection[str] = (),
     named: Collection[int] = (),
 ) -> Snapshot:
     """Everything the engine may read for one input from `address`; `named` sessions are
     there even when the calendar kept for a few seconds does not hold them (one added a
-    moment ago, or one more than a week past)."""
+    moment ago, or one more than a week past). `sending` says the time, and whether the
+    club's quiet hours hold back what it sends now."""
+    now = sending.now
     channel, handle = split_address(address)
     await shape.refresh(uow, now)
     sessions = shape.sessions
@@ -121,6 +123,7 @@ async def take_snapshot(
         activity_counts=activity_counts,
         directory=directory,
         session_answers=session_answers,
+        quiet_until=sending.held_until if sending.quiet else None,
     )
 
 

@@ -1,6 +1,7 @@
 """The coordinator's notice: write it (a voice message may go with it), choose who gets
-it, see and hear it as people will, then send. A second press of "send" sends nothing more:
-the confirm question is closed by the first."""
+it, see and hear it as people will, then send. In the club's quiet hours it waits for the
+morning, unless the coordinator says it is urgent (asked only then; the preview says which).
+A second press of "send" sends nothing more: the confirm question is closed by the first."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from conversations.flow import (
     no_choice,
     yes_choice,
 )
-from conversations.model import PartsOf, text
+from conversations.model import PartsOf, Text, text
+from conversations.when import when_params
 
 __all__ = ["Notice"]
 
@@ -55,6 +57,12 @@ class Notice(Flow):
             )
         if step == "activity":
             return Question((text("notice.activity"),), text("notice.activity"))
+        if step == "when":
+            return Question(
+                (text("notice.quiet"),),
+                text("notice.quiet"),
+                (choice("wait_morning", "🌙"), choice("urgent", "❗")),
+            )
         if step == "confirm":
             return self._preview(ctx)
         raise KeyError(step)
@@ -72,18 +80,30 @@ class Notice(Flow):
         for, so "send" is never offered for a notice nobody would get."""
         if self._reach(ctx) == 0:
             return Turn(say=[text("notice.count", count=0)], next=Goto(self.name, "audience"))
+        if ctx.snapshot.quiet_until is not None:
+            return Turn(next=Goto(self.name, "when"))
         return Turn(next=Goto(self.name, "confirm"))
+
+    @staticmethod
+    def _held(ctx: Context, key: str) -> Text | None:
+        """When the notice will go, if the quiet hours hold it back (`key` says it)."""
+        until = ctx.snapshot.quiet_until
+        if until is None or ctx.data.get("urgent"):
+            return None
+        return text(key, clock=when_params(until, ctx.snapshot.zone)["clock"])
 
     def _preview(self, ctx: Context) -> Question:
         data = ctx.data
         snapshot = ctx.snapshot
         as_sent = text("notice.broadcast", club=snapshot.club_name, words=data["words"])
         count = self._reach(ctx)
+        when = text("notice.urgent") if data.get("urgent") else self._held(ctx, "notice.held")
         prompt = (
             text("notice.preview"),
             as_sent,
             text("notice.count", count=count),
             text("notice.parts", parts=PartsOf(as_sent)),
+            *([when] if when else []),
             text("notice.confirm"),
         )
         return Question(
@@ -113,13 +133,19 @@ class Notice(Flow):
             return self._to_preview(ctx)
         if step == "activity":
             return self._activity(ctx, answer.removeprefix(SAID))
+        if step == "when":
+            data["urgent"] = answer == "urgent"
+            return Turn(next=Goto(self.name, "confirm"))
         if step == "confirm":
             if answer != "send_notice":
                 return Turn(say=[text("notice.kept")])
+            urgent = bool(data.get("urgent"))
             change = SendNotice(
-                data["words"], data["audience"], data.get("activity"), data.get("voice")
+                data["words"], data["audience"], data.get("activity"), data.get("voice"), urgent
             )
-            return Turn(say=[text("notice.sending")], changes=[change])
+            sending = self._held(ctx, "notice.sending_later") or text("notice.sending")
+            return Turn(say=[sending], changes=[change])
+
         raise KeyError(step)
 
     def _activity(self, ctx: Context, typed: str) -> Turn:

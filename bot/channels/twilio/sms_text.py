@@ -1,14 +1,17 @@
-"""Replies as text messages: numbered answers, plain GSM-7 characters where possible, and
-long texts split on word boundaries within Twilio's limits."""
+"""Replies as text messages: numbered answers one to a line, plain GSM-7 characters where
+possible, a reminder in one part, and long texts split on word boundaries within Twilio's
+limits."""
 
 from __future__ import annotations
 
+from bot.channels.numbered import numbered_choices
 from conversations import (
     GSM7,
     GSM7_EXTENDED,
     HELP_CHOICE,
     Catalogue,
     Reply,
+    in_gsm7_letters,
     is_gsm7,
     segments,
     text,
@@ -18,6 +21,7 @@ __all__ = [
     "LONGEST_TEXT",
     "gsm_safe",
     "is_gsm7",
+    "one_text",
     "render_sms",
     "segments",
     "segments_by_language",
@@ -53,19 +57,34 @@ def gsm_safe(words: str) -> str:
 
 
 def render_sms(catalogue: Catalogue, language: str, reply: Reply) -> str:
-    """The words, then "Reply 1 for ..., 2 for ..., or 0 to talk to a person."; a reply
-    with compact wordings uses the longest that fits one text."""
+    """The words, then "Reply with a number:" and each answer on a line of its own ("1 - Yes,
+    that is fine"), so an answer with a comma in it reads as one; "Talk to a person" is 0.
+    A question answered in words says 0 reaches a person too. A reply with compact
+    wordings (a reminder) is one text: see `one_text`."""
     if reply.compact:
-        wordings = [gsm_safe(catalogue.render(language, form)) for form in reply.compact]
-        return next((w for w in wordings if segments(w) == 1), wordings[-1])
-    parts = [catalogue.render(language, part) for part in reply.texts]
-    answers = [c for c in reply.choices if c.key != HELP_CHOICE]
-    if answers:
-        options = tuple(
-            text("sms.option", digit=index, label=c.label) for index, c in enumerate(answers, 1)
-        )
-        parts.append(catalogue.render(language, text("sms.reply", options=options)))
-    return gsm_safe(" ".join(parts))
+        return one_text([gsm_safe(catalogue.render(language, form)) for form in reply.compact])
+    words = gsm_safe(" ".join(catalogue.render(language, part) for part in reply.texts))
+    if any(c.key != HELP_CHOICE for c in reply.choices):
+        lines = [catalogue.render(language, text("sms.reply"))]
+        lines += [
+            catalogue.render(language, text("sms.option", digit=digit, label=choice.label))
+            for digit, choice in numbered_choices(reply.choices)
+        ]
+        return "\n".join([words, *(gsm_safe(line) for line in lines)])
+    if reply.choices:  # answered in words: only "Talk to a person" is offered
+        return f"{words} {gsm_safe(catalogue.render(language, text('sms.or_person')))}"
+    return words
+
+
+def one_text(wordings: list[str]) -> str:
+    """The longest wording that fits one text in the language's own letters, else in GSM-7's
+    letters (see `in_gsm7_letters`), else the shortest: a reminder in Portuguese takes three
+    parts with "ç" and "ã", one without them."""
+    fits = next((words for words in wordings if segments(words) == 1), None)
+    if fits is not None:
+        return fits
+    plain = [in_gsm7_letters(words) for words in wordings]
+    return next((words for words in plain if segments(words) == 1), plain[-1])
 
 
 def segments_by_language(catalogue: Catalogue, club: str, words: str) -> dict[str, int]:
