@@ -20,6 +20,7 @@ from bot.report.sentences import (
     NO_CHOOSING,
     attendance_lines,
     change_words,
+    credit,
     glance_lines,
     heading,
     request_lines,
@@ -78,7 +79,7 @@ def _page(report: Report) -> dict[str, Any]:
         ],
         "no_choosing": NO_CHOOSING,
         "requests": request_lines(report.requests),
-        "comments": [f"“{c.words}” — {c.who}, {c.session}, {day(c.day)}" for c in report.comments],
+        "comments": [f"“{c.words}” — {credit(c)}" for c in report.comments],
         "unreachable": [unreachable_line(u) for u in report.unreachable],
         "people": f"{plural(report.people, 'person', 'people')} in the club.",
         "roles": Table(

@@ -21,8 +21,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bot.report.charts import INK, Chart, report_charts
 from bot.report.model import Comment, Report
-from bot.report.sentences import NO_SESSIONS, heading
-from bot.report.words import day, plural
+from bot.report.sentences import NO_SESSIONS, credit, heading
+from bot.report.words import plural
 
 __all__ = ["Ink", "Layout", "lay_out", "render_png"]
 
@@ -141,8 +141,7 @@ def _comments(layout: Layout, comments: tuple[Comment, ...]) -> None:
         quote_top = layout.top
         words = textwrap.shorten(comment.words, LONGEST_COMMENT, placeholder=" …")
         layout.words(f"“{words}”", indent=GAP + 8)
-        who = f"— {comment.who}, {comment.session}, {day(comment.day)}"
-        layout.words(who, indent=GAP + 8)
+        layout.words(f"— {credit(comment)}", indent=GAP + 8)
         layout.inks.append(Ink(MARGIN, quote_top, 8, layout.top - quote_top, INK))
         layout.space(GAP)
     more = len(comments) - MOST_COMMENTS
@@ -171,6 +170,7 @@ def lay_out(report: Report) -> Layout:
 
 
 def render_png(report: Report) -> bytes:
+    """The picture as a PNG file: laid out, then painted on white."""
     layout = lay_out(report)
     picture = Image.new("RGB", (WIDTH, layout.top), "white")
     pen = ImageDraw.Draw(picture)

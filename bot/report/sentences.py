@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.report.model import (
     FACES,
     Attendance,
+    Comment,
     FaceCounts,
     Report,
     Requests,
@@ -29,6 +30,7 @@ __all__ = [
     "NO_SESSIONS",
     "attendance_lines",
     "change_words",
+    "credit",
     "faces_line",
     "glance_lines",
     "heading",
@@ -118,6 +120,11 @@ def request_lines(requests: Requests) -> list[str]:
     if requests.not_handled:
         lines.append(f"Not yet marked as dealt with: {requests.not_handled}")
     return lines
+
+
+def credit(comment: Comment) -> str:
+    """Who said it, where and when: "Bob, Tuesday Club, Tuesday 3 March 2026"."""
+    return f"{comment.who}, {comment.session}, {day(comment.day)}"
 
 
 def unreachable_line(person: Unreachable) -> str:

@@ -13,16 +13,17 @@ __all__ = ["FORMULA_STARTS", "guarded", "unguarded"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_MARK = "'"
+MARKED_STARTS = (*FORMULA_STARTS, TEXT_MARK)
+"""Cells written with the mark before them."""
 
 
 def guarded(cell: str) -> str:
     """The cell as it is safe to write into a CSV file."""
-    return TEXT_MARK + cell if cell.startswith((*FORMULA_STARTS, TEXT_MARK)) else cell
+    return TEXT_MARK + cell if cell.startswith(MARKED_STARTS) else cell
 
 
 def unguarded(cell: str) -> str:
     """A cell read from a CSV file the club wrote (or a person typed): `guarded` undone."""
-    rest = cell[1:]
-    if cell.startswith(TEXT_MARK) and rest.startswith((*FORMULA_STARTS, TEXT_MARK)):
-        return rest
+    if cell.startswith(TEXT_MARK) and cell.startswith(MARKED_STARTS, 1):
+        return cell[1:]
     return cell
