@@ -22,7 +22,10 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 
 def open_database(url: str, **options: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, foreign keys and a busy wait."""
+    """Create the async engine; SQLite gets WAL, foreign keys and a busy wait. A statement's
+    values are left out of its errors' messages: they are names, numbers and words people
+    typed, and an error may be logged."""
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -28,6 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "LONGEST_ATTACHMENT",
+    "LONGEST_INBOUND_KEY",
     "Activity",
     "AttendanceRecord",
     "AuditEntry",
@@ -76,6 +78,8 @@ class Base(DeclarativeBase):
 
 
 PERSON_FK = "people.id"
+LONGEST_ATTACHMENT = 200
+"""A provider's reference to a voice message kept for the team (Telegram's file id)."""
 
 
 class Person(Base):
@@ -310,13 +314,16 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
+LONGEST_INBOUND_KEY = 64
+
+
 class InboundKey(Base):
     """A provider's id for something already handled, so a replay has one effect."""
 
     __tablename__ = "inbound_keys"
 
     source: Mapped[str] = mapped_column(String(16), primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(LONGEST_INBOUND_KEY), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
@@ -347,7 +354,7 @@ class Broadcast(Base):
     words: Mapped[str] = mapped_column(Text)
     audience: Mapped[str] = mapped_column(String(40))
     activity_key: Mapped[str | None] = mapped_column(String(40))
-    voice_attachment: Mapped[str | None] = mapped_column(String(200))
+    voice_attachment: Mapped[str | None] = mapped_column(String(LONGEST_ATTACHMENT))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey(PERSON_FK, ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
@@ -391,7 +398,7 @@ class HelpRequest(Base):
     address: Mapped[str | None] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(16), default="talk")
     where: Mapped[str] = mapped_column(String(80))
-    attachment: Mapped[str | None] = mapped_column(String(200))
+    attachment: Mapped[str | None] = mapped_column(String(LONGEST_ATTACHMENT))
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("club_sessions.id", ondelete="SET NULL")
     )
