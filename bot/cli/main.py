@@ -13,6 +13,7 @@ from bot.bootstrap import Club, build_club
 from bot.channels.console.chat import ConsoleChat
 from bot.cli.broadcast import add_broadcast_command, run_broadcast_command
 from bot.cli.coordinator import add_coordinator_command, run_coordinator_command
+from bot.cli.logs import set_up_logging
 from bot.cli.long_run import settle_for_a_long_run
 from bot.cli.people import add_people_commands, run_people_command
 from bot.cli.report import add_report_command, run_report_command
@@ -50,12 +51,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 2
+    set_up_logging(settings.secrets)
     try:
         return asyncio.run(_dispatch(arguments, settings))
     except KeyboardInterrupt:
