@@ -61,6 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_dispatch(arguments, settings))
     except KeyboardInterrupt:
         return 0
+    except SettingsError as error:  # a value the providers refused at start
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 2
 
 
 async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:

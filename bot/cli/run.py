@@ -7,23 +7,31 @@ import logging
 
 import uvicorn
 from telegram import Update
+from telegram.error import InvalidToken
 
 from bot.bootstrap import Club
 from bot.channels.telegram.app import set_command_menu
 from bot.cli.long_run import settle_for_a_long_run
+from config import SettingsError
 
 __all__ = ["run_service"]
 
 log = logging.getLogger(__name__)
 
+REFUSED_TOKEN = "TELEGRAM_BOT_TOKEN: Telegram refused this token. Check it with @BotFather."
+
 
 async def start_telegram(club: Club) -> None:
-    """Introduce the bot, set its command menu, and start receiving updates."""
+    """Introduce the bot, set its command menu, and start receiving updates. A token
+    Telegram refuses stops the start with one line (SettingsError), as a bad setting does."""
     parts = club.telegram
     if parts is None:
         return
     application = parts.application
-    await application.initialize()
+    try:
+        await application.initialize()
+    except InvalidToken:  # its message carries the token whole: not a word of it is passed on
+        raise SettingsError(REFUSED_TOKEN) from None
     await set_command_menu(application, club.catalogue)
     if parts.webhook:
         await application.bot.set_webhook(
