@@ -318,13 +318,14 @@ LONGEST_INBOUND_KEY = 64
 
 
 class InboundKey(Base):
-    """A provider's id for something already handled, so a replay has one effect."""
+    """A provider's id for something already handled, so a replay has one effect; kept
+    while the provider may send it again (`RecordsRepository.forget_sightings`)."""
 
     __tablename__ = "inbound_keys"
 
     source: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(LONGEST_INBOUND_KEY), primary_key=True)
-    seen_at: Mapped[datetime] = mapped_column(default=utc_now)
+    seen_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
 
 
 class SpeechClip(Base):

@@ -12,6 +12,7 @@ from telegram.error import InvalidToken
 from bot.bootstrap import Club
 from bot.channels.telegram.app import set_command_menu
 from bot.cli.long_run import settle_for_a_long_run
+from bot.service.sightings import keep_sightings_pruned
 from config import SettingsError
 
 __all__ = ["run_service"]
@@ -76,9 +77,11 @@ async def run_service(club: Club) -> None:
     log.warning("serving on %s:%d", settings.host, settings.port)
     stop = asyncio.Event()
     dispatching = asyncio.create_task(club.dispatcher().run(stop))
+    pruning = asyncio.create_task(keep_sightings_pruned(club.units, stop))
     try:
         await server.serve()
     finally:
         stop.set()
         await dispatching
+        await pruning
         await stop_telegram(club)
