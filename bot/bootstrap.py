@@ -132,14 +132,19 @@ class Club:
         twilio = self.twilio.webhooks if self.twilio else None
         return make_web_app(self.healthy, webhook, self.audio, twilio)
 
-    async def audio_url(self, words: str, language: str) -> str | None:
-        """Where Twilio can fetch these words spoken, or None to use Twilio's own voice."""
+    async def audio_url(
+        self, words: str, language: str, for_person: int | None = None
+    ) -> str | None:
+        """Where Twilio can fetch these words spoken (for this person: see SpeechCache),
+        or None to use Twilio's own voice."""
         public = self.settings.public_url
         if self.speech is None or public is None:
             return None
         info = self.catalogue.info.get(language) or self.catalogue.info["en"]
         try:
-            clip = await self.speech.speak(words, info.speech, info.speech_tld)
+            clip = await self.speech.speak(
+                words, info.speech, info.speech_tld, for_person=for_person
+            )
         except Exception:
             log.exception("speech for a call could not be made")
             return None

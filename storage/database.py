@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 __all__ = ["is_sqlite", "migrate", "open_database"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+for _driver in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+    # They log statements with their values (names, numbers, words people typed) below
+    # WARNING: never written, whatever level the rest of the logging is set to.
+    logging.getLogger(_driver).setLevel(logging.WARNING)
 SQLITE_BUSY_SECONDS = 5
 
 

@@ -53,6 +53,7 @@ __all__ = [
     "SessionAnswer",
     "SessionSeries",
     "SpeechClip",
+    "SpeechClipPerson",
     "utc_now",
 ]
 
@@ -329,21 +330,36 @@ class InboundKey(Base):
 
 
 class SpeechClip(Base):
-    """Synthesised audio, made once per distinct (text, language, voice, engine)."""
+    """Synthesised audio, made once per distinct (text, language, voice, engine): its
+    `digest`. `key`, which names it in /audio/{key}.mp3, is random, so nobody can test
+    whether some words were said by asking for their hash. The words are kept with it so
+    that erasing a person finds every clip that names them, whoever it was made for."""
 
     __tablename__ = "speech_clips"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    words: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
     voice: Mapped[str] = mapped_column(String(16))
     engine: Mapped[str] = mapped_column(String(16))
     mp3: Mapped[bytes] = mapped_column(LargeBinary)
     ogg: Mapped[bytes | None] = mapped_column(LargeBinary)
     seconds: Mapped[float | None]
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey(PERSON_FK, ondelete="CASCADE"), index=True
-    )
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class SpeechClipPerson(Base):
+    """A clip was played to this person (on a call): erasing them deletes it."""
+
+    __tablename__ = "speech_clip_people"
+
+    clip_key: Mapped[str] = mapped_column(
+        ForeignKey("speech_clips.key", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey(PERSON_FK, ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Broadcast(Base):

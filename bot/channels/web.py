@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1_000_000
+NOT_KEPT = "no-store"
+"""Audio may name a person, and erasure must leave no copy in a cache along the way (Twilio
+fetches a clip for each call it plays in; that costs little)."""
 AudioSource = Callable[[str], Awaitable[bytes | None]]
 HealthCheck = Callable[[], Awaitable[bool]]
 
@@ -78,7 +81,7 @@ def make_web_app(
         found = await audio(key) if audio is not None else None
         if found is None:
             return PlainTextResponse("Not found", status_code=404)
-        return Response(found, media_type="audio/mpeg", headers={"Cache-Control": "max-age=86400"})
+        return Response(found, media_type="audio/mpeg", headers={"Cache-Control": NOT_KEPT})
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),

@@ -1,10 +1,11 @@
 """Logging for every command: warnings and errors, with nothing secret or personal in them.
 
 Libraries log what the club must not keep: httpx and httpcore every request's URL (the
-Bot API's carries the bot token), aiosqlite every statement with its values, and
-python-telegram-bot whole updates. Those loggers are held at WARNING whatever level the
-rest is set to, and every line written passes through `Redact`, which blanks the club's
-secrets and anything shaped like a bot token, in the message and in any traceback.
+Bot API's carries the bot token) and python-telegram-bot whole updates (the database
+drivers, statements with their values: `storage.database` holds those). These loggers are
+held at WARNING whatever level the rest is set to, and every line written passes through
+`Redact`, which blanks the club's secrets and anything shaped like a bot token, in the
+message and in any traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 __all__ = ["CHATTY_LOGGERS", "Redact", "keep_private", "set_up_logging"]
 
 FORMAT = "%(levelname)s %(name)s: %(message)s"
-CHATTY_LOGGERS = ("httpx", "httpcore", "aiosqlite", "asyncpg", "telegram", "sqlalchemy.engine")
+CHATTY_LOGGERS = ("httpx", "httpcore", "telegram")
 BOT_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 """Telegram's bot tokens: the bot's id, a colon and 35 characters."""
 HIDDEN = "[hidden]"

@@ -19,7 +19,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from bot.channels.twilio.errors import outcome_for
 from bot.channels.twilio.form import inbound_key, signed_form
 from bot.channels.twilio.sms_text import render_sms
-from bot.channels.twilio.voice import AudioUrl, say_voice, twiml_for
+from bot.channels.twilio.voice import AudioUrl, AudioUrlFor, say_voice, twiml_for
 from bot.outbox.composer import Composer
 from bot.outbox.delivery import Outcome
 from bot.outbox.fallback import fall_back
@@ -70,7 +70,7 @@ class TwilioWebhooks:
         alerts: CoordinatorAlerts,
         composer: Composer,
         channels: Collection[str],
-        audio_url: AudioUrl,
+        audio_url: AudioUrlFor,
         club_name: str,
     ) -> None:
         self._validator = RequestValidator(auth_token)
@@ -161,7 +161,8 @@ class TwilioWebhooks:
         if not call_sid or not phone:
             return self._goodbye("voice.handover")
         address = f"voice:{phone}"
-        language = await self._language_of(address)
+        known = await self._person_of(address)
+        language = known[1] if known else None
         if language is None and not outbound:
             await self._alerts.tell(
                 text("coordinator.new_number", channel=text("channel.voice"), number=phone)
@@ -185,15 +186,27 @@ class TwilioWebhooks:
             answer.replies,
             action=f"{base}&quiet=0",
             silence=f"{base}&quiet={next_quiet}",
-            audio=self._audio_url,
+            audio=self._played_to(known[0] if known else None),
         )
         return Response(twiml, media_type=XML)
 
-    async def _language_of(self, address: str) -> str | None:
-        """The person's language, or None for a number the club does not know."""
+    def _played_to(self, person_id: int | None) -> AudioUrl:
+        """Audio for this call, linked to the person it is played to (erased with them)."""
+
+        async def url(words: str, language: str) -> str | None:
+            return await self._audio_url(words, language, for_person=person_id)
+
+        return url
+
+    async def _person_of(self, address: str) -> tuple[int, str] | None:
+        """The person's id and language, or None for a number the club does not know."""
         async with self._units() as uow:
             person = await uow.people.by_address(address)
-            return None if person is None else person.language
+            return None if person is None else (person.id, person.language)
+
+    async def _language_of(self, address: str) -> str | None:
+        known = await self._person_of(address)
+        return known[1] if known else None
 
     def apologies(self) -> dict[str, Response]:
         """What a text and a call are answered when something unexpected went wrong (the
