@@ -41,18 +41,18 @@ class LogWatch(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
 
-    def lines(self) -> list[str]:
-        """Each record as it would be written, with its traceback if it has one."""
+    def lines(self, since: int = 0) -> list[str]:
+        """Each record (from the `since`-th) as it would be written, with its traceback."""
         formatter = logging.Formatter("%(levelname)s %(name)s %(message)s")
-        return [formatter.format(record) for record in self.records]
+        return [formatter.format(record) for record in self.records[since:]]
 
-    def tracebacks(self) -> list[str]:
-        return [line for line in self.lines() if "Traceback" in line]
+    def tracebacks(self, since: int = 0) -> list[str]:
+        return [line for line in self.lines(since) if "Traceback" in line]
 
-    def mentioning(self, words: Iterable[str]) -> list[str]:
+    def mentioning(self, words: Iterable[str], since: int = 0) -> list[str]:
         """Lines that carry any of `words` (each at least 3 characters)."""
         wanted = [word for word in words if len(word) >= 3]
-        return [line for line in self.lines() if any(word in line for word in wanted)]
+        return [line for line in self.lines(since) if any(word in line for word in wanted)]
 
 
 @contextlib.contextmanager

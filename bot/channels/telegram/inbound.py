@@ -52,7 +52,8 @@ def read_update(update: Update) -> Arrival:
         arrival = _read(update)
     except (AttributeError, TypeError):
         return Arrival(Kind.IGNORE)
-    ids = (update.update_id, arrival.chat_id or 0, arrival.user_id or 0)
+    ids = [update.update_id]
+    ids += [number for number in (arrival.chat_id, arrival.user_id) if number is not None]
     if not all(_telegram_id(number) for number in ids):
         return Arrival(Kind.IGNORE)
     return arrival
