@@ -36,22 +36,23 @@ class TwilioForm:
     def __init__(self, fields: ImmutableMultiDict[str, str]) -> None:
         self._fields = fields
 
-    def text(self, name: str) -> str:
+    def value(self, name: str) -> str:
+        """The field as sent, or "" when it is missing."""
         return self._fields.get(name, "")
 
     def phone(self, name: str) -> str:
         """The number in E.164, or "" for none, a withheld one or anything else."""
-        found = self.text(name)
+        found = self.value(name)
         return found if PHONE.fullmatch(found) else ""
 
     def provider_id(self, *names: str) -> str:
         """The first of these ids that is given, or "" when it is not an id."""
-        found = next((self.text(name) for name in names if self.text(name)), "")
+        found = next((self.value(name) for name in names if self.value(name)), "")
         return found if PROVIDER_ID.fullmatch(found) else ""
 
     def number(self, name: str) -> int | None:
         """A count or code (NumMedia, ErrorCode): digits 0-9 only, or None."""
-        return read_number(self.text(name))
+        return read_number(self.value(name))
 
 
 async def signed_form(

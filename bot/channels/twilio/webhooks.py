@@ -90,9 +90,9 @@ class TwilioWebhooks:
         if form is None:
             return PlainTextResponse("Forbidden", status_code=403)
         sender, sid = form.phone("From"), form.provider_id("MessageSid")
-        if not sender or not sid or not self._for_us(form.text("To")):
+        if not sender or not sid or not self._for_us(form.value("To")):
             return _empty_twiml()
-        word = form.text("Body").strip().upper()
+        word = form.value("Body").strip().upper()
         address = f"sms:{sender}"
         if word in OPT_OUT:
             await self._opt_out(address, sid)
@@ -105,7 +105,7 @@ class TwilioWebhooks:
             replies = [Reply((text(key, club=self._club_name),))]
             language = await self._language_of(address) or "en"
         else:
-            body = form.text("Body")
+            body = form.value("Body")
             media = (form.number("NumMedia") or 0) > 0
             said = Input.other() if media and not body.strip() else Input.typed(body)
             await self._note_newcomer(address, "sms", sender)
@@ -156,7 +156,7 @@ class TwilioWebhooks:
         if form is None:
             return PlainTextResponse("Forbidden", status_code=403)
         call_sid = form.provider_id("CallSid")
-        outbound = form.text("Direction").startswith("outbound")
+        outbound = form.value("Direction").startswith("outbound")
         phone = form.phone("To" if outbound else "From")
         if not call_sid or not phone:
             return self._goodbye("voice.handover")
@@ -169,7 +169,7 @@ class TwilioWebhooks:
             )
             return self._goodbye("voice.greeting")
         rounds, quiet = _counter(request, "round"), _counter(request, "quiet")
-        digits = form.text("Digits").strip()[:1]
+        digits = form.value("Digits").strip()[:1]
         once = f"voice:{inbound_key(f'{call_sid}:{rounds}')}"
         if digits == "0" or (not digits and quiet >= QUIET_ROUNDS):
             await self._dialogue.handle(address, Input.typed("0"), once=once)
@@ -232,7 +232,7 @@ class TwilioWebhooks:
         if form is None:
             return PlainTextResponse("Forbidden", status_code=403)
         sid = form.provider_id("MessageSid", "CallSid")
-        reported = (form.text("MessageStatus") or form.text("CallStatus")).lower()
+        reported = (form.value("MessageStatus") or form.value("CallStatus")).lower()
         if sid and reported in DONE | FAILED:
             lost = await self._settle(sid, reported, form.number("ErrorCode"))
             if lost is not None:
