@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import time
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError, field_validator, model_validator
@@ -137,6 +138,17 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.club_timezone)
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        """Values no log line may show: the providers' tokens, the webhook's secret and
+        the database's password."""
+        return (
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.twilio_auth_token,
+            urlsplit(self.database_url).password,
+        )
 
     @property
     def telegram_enabled(self) -> bool:

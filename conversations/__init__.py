@@ -37,6 +37,7 @@ from conversations.changes import (
     SetSessionAnswer,
     StartPoll,
 )
+from conversations.digits import read_number, western_digits
 from conversations.engine import IDLE, Engine, Outcome
 from conversations.flows import ACTIVITY_EMOJI, all_flows
 from conversations.languages import newcomer_language
@@ -135,8 +136,10 @@ __all__ = [
     "newcomer_language",
     "normalise_postcode",
     "occurrences",
+    "read_number",
     "read_uk_phone",
     "segments",
     "text",
+    "western_digits",
     "when_params",
 ]

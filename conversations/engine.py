@@ -11,7 +11,7 @@ from copy import deepcopy  # flows change their notes in place; the caller's sta
 from dataclasses import dataclass, field
 from typing import Any
 
-from conversations.changes import Change, RequestHelp
+from conversations.changes import Change, Erase, RequestHelp
 from conversations.flow import (
     BEGIN,
     SAID,
@@ -108,6 +108,11 @@ class Engine:
     def handle(self, snapshot: Snapshot, position: Position | None, said: Input) -> Outcome:
         position = position or Position(IDLE, IDLE)
         outcome = Outcome()
+        if snapshot.person is None and said == Input.command("forgetme"):
+            # a newcomer: what they began to tell us (a name, a number) goes at once
+            outcome.changes.append(Erase(()))
+            outcome.replies.append(Reply((text("forget.done"),)))
+            return outcome
         if snapshot.person is None and position.flow != "registration":
             say: list[Text] = []
             if self._asks_for_help(said):  # a newcomer's first "0" or "help" reaches a person

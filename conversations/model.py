@@ -5,6 +5,7 @@ Everything here is plain data, so any channel can render it and any test can rea
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -128,6 +129,10 @@ class Reply:
         return self.question_id is not None
 
 
+def _typeable(ch: str) -> bool:
+    return ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs"}
+
+
 @dataclass(frozen=True)
 class Input:
     """Something a person sent: a pressed choice, typed words or digits, a command."""
@@ -142,7 +147,9 @@ class Input:
 
     @classmethod
     def typed(cls, words: str) -> Input:
-        return cls(InputKind.TEXT, words)
+        """Typed words, without the control characters and lone surrogates nobody types
+        (and a database refuses: a NUL), whatever the channel let through."""
+        return cls(InputKind.TEXT, "".join(ch for ch in words if _typeable(ch)))
 
     @classmethod
     def voice_note(cls, reference: str) -> Input:

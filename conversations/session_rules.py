@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from conversations.calendar import LAST_WEEK, SeriesRule
+from conversations.digits import read_number, western_digits
 from conversations.model import text
 
 __all__ = [
@@ -101,18 +102,21 @@ _MONTHS = {
     )
     for name in names
 }
-_CLOCK = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+_CLOCK = re.compile(r"^([0-9]{1,2})(?:[:.]([0-9]{2}))?\s*(am|pm)?$")
 
 
 def read_day(typed: str, today: date) -> date | None:
     """ "3 December", "December 3", "3/12", "3/12/2026" or "2026-12-03"; a day without a
     year is the next one to come."""
-    words = typed.strip().lower().replace(",", " ")
+    words = western_digits(typed).strip().lower().replace(",", " ")
     try:
         return date.fromisoformat(words)
     except ValueError:
         pass
-    numbers = [int(n) for n in re.findall(r"\d+", words)]
+    read = [read_number(n, most_digits=4) for n in re.findall(r"[0-9]+", words)]
+    numbers = [n for n in read if n is not None]
+    if len(numbers) < len(read):  # no day, month or year is written with more digits
+        return None
     month = next((_MONTHS[w] for w in re.findall(r"[a-z]+", words) if w in _MONTHS), None)
     if month is not None and numbers:
         day, year = numbers[0], (numbers[1] if len(numbers) > 1 else None)
@@ -133,7 +137,7 @@ def read_day(typed: str, today: date) -> date | None:
 
 def read_clock(typed: str) -> time | None:
     """ "10:30", "10.30", "2pm", "2:15 pm" or "14:00"."""
-    found = _CLOCK.match(typed.strip().lower())
+    found = _CLOCK.match(western_digits(typed).strip().lower())
     if found is None:
         return None
     hour, minute = int(found[1]), int(found[2] or 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 __all__ = ["is_sqlite", "migrate", "open_database"]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+for _driver in ("aiosqlite", "asyncpg", "sqlalchemy.engine"):
+    # They log statements with their values (names, numbers, words people typed) below
+    # WARNING: never written, whatever level the rest of the logging is set to.
+    logging.getLogger(_driver).setLevel(logging.WARNING)
 SQLITE_BUSY_SECONDS = 5
 
 
@@ -22,7 +27,10 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 
 def open_database(url: str, **options: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, foreign keys and a busy wait."""
+    """Create the async engine; SQLite gets WAL, foreign keys and a busy wait. A statement's
+    values are left out of its errors' messages: they are names, numbers and words people
+    typed, and an error may be logged."""
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

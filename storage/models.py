@@ -28,6 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "LONGEST_ATTACHMENT",
+    "LONGEST_INBOUND_KEY",
     "Activity",
     "AttendanceRecord",
     "AuditEntry",
@@ -51,6 +53,7 @@ __all__ = [
     "SessionAnswer",
     "SessionSeries",
     "SpeechClip",
+    "SpeechClipPerson",
     "utc_now",
 ]
 
@@ -76,6 +79,8 @@ class Base(DeclarativeBase):
 
 
 PERSON_FK = "people.id"
+LONGEST_ATTACHMENT = 200
+"""A provider's reference to a voice message kept for the team (Telegram's file id)."""
 
 
 class Person(Base):
@@ -310,32 +315,51 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
+LONGEST_INBOUND_KEY = 64
+
+
 class InboundKey(Base):
-    """A provider's id for something already handled, so a replay has one effect."""
+    """A provider's id for something already handled, so a replay has one effect; kept
+    while the provider may send it again (`RecordsRepository.forget_sightings`)."""
 
     __tablename__ = "inbound_keys"
 
     source: Mapped[str] = mapped_column(String(16), primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    seen_at: Mapped[datetime] = mapped_column(default=utc_now)
+    key: Mapped[str] = mapped_column(String(LONGEST_INBOUND_KEY), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
 
 
 class SpeechClip(Base):
-    """Synthesised audio, made once per distinct (text, language, voice, engine)."""
+    """Synthesised audio, made once per distinct (text, language, voice, engine): its
+    `digest`. `key`, which names it in /audio/{key}.mp3, is random, so nobody can test
+    whether some words were said by asking for their hash. The words are kept with it so
+    that erasing a person finds every clip that names them, whoever it was made for."""
 
     __tablename__ = "speech_clips"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    words: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
     voice: Mapped[str] = mapped_column(String(16))
     engine: Mapped[str] = mapped_column(String(16))
     mp3: Mapped[bytes] = mapped_column(LargeBinary)
     ogg: Mapped[bytes | None] = mapped_column(LargeBinary)
     seconds: Mapped[float | None]
-    person_id: Mapped[int | None] = mapped_column(
-        ForeignKey(PERSON_FK, ondelete="CASCADE"), index=True
-    )
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class SpeechClipPerson(Base):
+    """A clip was played to this person (on a call): erasing them deletes it."""
+
+    __tablename__ = "speech_clip_people"
+
+    clip_key: Mapped[str] = mapped_column(
+        ForeignKey("speech_clips.key", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey(PERSON_FK, ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Broadcast(Base):
@@ -347,7 +371,7 @@ class Broadcast(Base):
     words: Mapped[str] = mapped_column(Text)
     audience: Mapped[str] = mapped_column(String(40))
     activity_key: Mapped[str | None] = mapped_column(String(40))
-    voice_attachment: Mapped[str | None] = mapped_column(String(200))
+    voice_attachment: Mapped[str | None] = mapped_column(String(LONGEST_ATTACHMENT))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey(PERSON_FK, ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
@@ -391,7 +415,7 @@ class HelpRequest(Base):
     address: Mapped[str | None] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(16), default="talk")
     where: Mapped[str] = mapped_column(String(80))
-    attachment: Mapped[str | None] = mapped_column(String(200))
+    attachment: Mapped[str | None] = mapped_column(String(LONGEST_ATTACHMENT))
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("club_sessions.id", ondelete="SET NULL")
     )

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, and_, cast, delete, literal, or_, select, union_all, update
+from sqlalchemy import String, cast, delete, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.erasure import FORGOTTEN_CARER, erase, newcomer_addresses
 from storage.models import (
     Activity,
     CareLink,
     ChannelState,
-    Feedback,
-    HelpRequest,
     Person,
     PersonDay,
     PersonRole,
@@ -41,10 +40,6 @@ class PersonDetails:
     preferences: dict[str, str] = field(default_factory=dict)
     series_ids: set[int] = field(default_factory=set)
     carers: list[str] = field(default_factory=list)
-
-
-FORGOTTEN_CARER = "a carer, since forgotten"
-"""Who consented for a member, once that carer has asked to be forgotten."""
 
 
 def handle_on(person: Person, channel: str) -> str | None:
@@ -242,36 +237,10 @@ class PeopleRepository:
         )
         return {channel: reason for channel, reason in (await self._session.execute(query)).all()}
 
-    async def erase(self, person_ids: Sequence[int]) -> None:
-        """Remove people from every table; feedback stays only as anonymous counts."""
-        ids = list(person_ids)
-        await self._session.execute(
-            update(Feedback)
-            .where(Feedback.person_id.in_(ids))
-            .values(person_id=None, comment=None, named_with_consent=False)
-        )
-        erased = list(await self._session.scalars(select(Person).where(Person.id.in_(ids))))
-        names = [person.name for person in erased]
-        cared_for = select(CareLink.member_id).where(CareLink.carer_id.in_(ids))
-        await self._session.execute(
-            update(Person)
-            .where(Person.id.not_in(ids))
-            .where(
-                or_(
-                    Person.consent_given_by_id.in_(ids),
-                    and_(Person.consent_given_by_name.in_(names), Person.id.in_(cared_for)),
-                )
-            )
-            .values(consent_given_by_id=None, consent_given_by_name=FORGOTTEN_CARER)
-        )
-        addresses = [
-            f"{channel}:{handle}"
-            for person in erased
-            for channel in ("telegram", "sms", "voice", "console")
-            if (handle := handle_on(person, channel)) is not None
-        ]
-        await self._session.execute(delete(HelpRequest).where(HelpRequest.address.in_(addresses)))
-        await self._session.execute(
-            delete(CareLink).where(or_(CareLink.carer_id.in_(ids), CareLink.member_id.in_(ids)))
-        )
-        await self._session.execute(delete(Person).where(Person.id.in_(ids)))
+    async def erase(self, person_ids: Sequence[int], addresses: Iterable[str] = ()) -> None:
+        """Remove people, and what was said from `addresses`, from every table (see
+        storage.erasure)."""
+        await erase(self._session, person_ids, addresses)
+
+    async def newcomer_addresses(self, phone: str) -> list[str]:
+        return await newcomer_addresses(self._session, phone)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -95,6 +96,15 @@ class RecordsRepository:
 
     async def audit(self, actor_id: int | None, action: str, **detail: Any) -> None:
         self._session.add(AuditEntry(actor_id=actor_id, action=action, detail=detail))
+
+    async def forget_sightings(self, seen_before: datetime) -> int:
+        """Drop inbound ids seen before `seen_before`; returns how many."""
+        result = await self._session.execute(
+            delete(InboundKey)
+            .where(InboundKey.seen_at < seen_before)
+            .execution_options(synchronize_session=False)
+        )
+        return cast(CursorResult[Any], result).rowcount
 
     async def first_sighting(self, source: str, key: str) -> bool:
         """Record a provider's id; False when it was already handled (a replay)."""

@@ -178,7 +178,7 @@ async def what_each_fake_received(scene: Scene) -> None:
     [call] = scene.twilio.calls_to(VIC)
     assert call.from_ == CLUB_NUMBER
     twiml = await scene.pick_up(VIC)
-    assert spoken_notice_url(scene) in twiml and "<Hangup" in twiml
+    assert await spoken_notice_url(scene) in twiml and "<Hangup" in twiml
 
 
 async def counts_agree_with_the_fakes(scene: Scene, broadcast_id: int) -> Progress:
@@ -220,12 +220,12 @@ async def test_a_call_member_hears_the_notice_when_she_answers(database_url: str
         await scene.drain()
         twiml = await scene.pick_up(VIC)
         assert twiml.count("<Play>") == 1 and "<Hangup" in twiml
-        assert spoken_notice_url(scene) in twiml
-        audio = await scene.get(spoken_notice_url(scene))
+        assert await spoken_notice_url(scene) in twiml
+        audio = await scene.get(await spoken_notice_url(scene))
         assert audio.startswith((b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"))
 
 
-def spoken_notice_url(scene: Scene, words: str = WORDS) -> str:
+async def spoken_notice_url(scene: Scene, words: str = WORDS) -> str:
     """Where the club keeps the notice spoken (the URL a call <Play>s)."""
     catalogue = scene.club.catalogue
     spoken = spoken_with_keys(
@@ -233,8 +233,9 @@ def spoken_notice_url(scene: Scene, words: str = WORDS) -> str:
     )
     assert scene.club.speech is not None
     info = catalogue.info["en"]
-    key = scene.club.speech.key_for(spoken, info.speech, info.speech_tld)
-    return f"{PUBLIC_URL}/audio/{key}.mp3"
+    clip = await scene.club.speech.find(spoken, info.speech, info.speech_tld)
+    assert clip is not None, "the notice was spoken"
+    return f"{PUBLIC_URL}/audio/{clip.key}.mp3"
 
 
 async def test_a_coordinator_s_voice_message_goes_as_it_is_with_the_words(

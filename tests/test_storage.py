@@ -35,6 +35,7 @@ from storage.models import (
     SessionAnswer,
     SessionSeries,
     SpeechClip,
+    SpeechClipPerson,
 )
 from storage.models import Position as PositionRow
 
@@ -262,12 +263,14 @@ async def everything_about(units: UnitOfWorkFactory, name: str) -> tuple[int, in
                 ),
                 SpeechClip(
                     key="clip-1",
+                    digest="digest-1",
+                    words="Welcome to the club.",
                     language="en",
                     voice="gb",
                     engine="offline",
                     mp3=b"ID3",
-                    person_id=person.id,
                 ),
+                SpeechClipPerson(clip_key="clip-1", person_id=person.id),
                 AuditEntry(actor_id=person.id, action="registered", detail={}),
                 Broadcast(words="No session today", audience="all", created_by_id=person.id),
                 PollAnswer(poll_id=poll.id, person_id=person.id, suggestion="Singing, please"),

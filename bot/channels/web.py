@@ -1,7 +1,9 @@
 """The web app: Telegram's webhook, audio for calls and links, and a health check.
 
 Telegram repeats any update that does not get a 2xx, so malformed or unwanted updates
-get 200; only an answer that could not be saved gets 500, to be sent again.
+get 200; only an answer that could not be saved gets 500, to be sent again. An error no
+handler expected stops at `LastResort`; an update it broke gets 200 (sent again, it would
+break again, and hold up the person's later messages).
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from dataclasses import dataclass
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
+from bot.channels.last_resort import LastResort
+from bot.channels.request_body import limited_body
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.twilio.webhooks import TwilioWebhooks
 
@@ -35,6 +40,9 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1_000_000
+NOT_KEPT = "no-store"
+"""Audio may name a person, and erasure must leave no copy in a cache along the way (Twilio
+fetches a clip for each call it plays in; that costs little)."""
 AudioSource = Callable[[str], Awaitable[bytes | None]]
 HealthCheck = Callable[[], Awaitable[bool]]
 
@@ -43,18 +51,6 @@ HealthCheck = Callable[[], Awaitable[bool]]
 class TelegramWebhook:
     channel: TelegramChannel
     secret: str
-
-
-async def _limited_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None when it is larger than `limit` (read no further than that)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def database_health(database: AsyncEngine) -> HealthCheck:
@@ -89,13 +85,13 @@ def make_web_app(
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, telegram.secret.encode()):
             return PlainTextResponse("Forbidden", status_code=403)
-        body = await _limited_body(request, MAX_UPDATE_BYTES)
+        body = await limited_body(request, MAX_UPDATE_BYTES)
         if body is None:
             log.warning("ignored an oversized Telegram update")
             return PlainTextResponse("ok")
         try:
             update = Update.de_json(json.loads(body), telegram.channel.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             log.warning("ignored a Telegram update that could not be read")
             return PlainTextResponse("ok")
         if update is None:
@@ -108,17 +104,19 @@ def make_web_app(
         found = await audio(key) if audio is not None else None
         if found is None:
             return PlainTextResponse("Not found", status_code=404)
-        return Response(found, media_type="audio/mpeg", headers={"Cache-Control": "max-age=86400"})
+        return Response(found, media_type="audio/mpeg", headers={"Cache-Control": NOT_KEPT})
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/telegram", telegram_update, methods=["POST"]),
         Route("/audio/{key}", audio_file, methods=["GET"]),
     ]
+    answers: dict[str, Response] = {"/telegram": PlainTextResponse("ok")}
     if twilio is not None:
         routes += [
             Route("/twilio/sms", twilio.sms, methods=["POST"]),
             Route("/twilio/voice", twilio.voice, methods=["POST"]),
             Route("/twilio/status", twilio.status, methods=["POST"]),
         ]
-    return Starlette(routes=routes)
+        answers |= twilio.apologies()
+    return Starlette(routes=routes, middleware=[Middleware(LastResort, answers=answers)])

@@ -12,6 +12,7 @@ from bot.bootstrap import Club, build_club
 from bot.cli.broadcast import add_broadcast_command, run_broadcast_command
 from bot.cli.chat import chat, chat_with_reminders, dispatch_until_stopped
 from bot.cli.coordinator import add_coordinator_command, run_coordinator_command
+from bot.cli.logs import set_up_logging
 from bot.cli.people import add_people_commands, run_people_command
 from bot.cli.report import add_report_command, run_report_command
 from bot.cli.run import run_service
@@ -48,16 +49,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
     except SettingsError as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 2
+    set_up_logging(settings.secrets)
     try:
         return asyncio.run(_dispatch(arguments, settings))
     except KeyboardInterrupt:
         return 0
+    except SettingsError as error:  # a value the providers refused at start
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 2
 
 
 async def _dispatch(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -119,5 +123,7 @@ async def run_command(club: Club, arguments: argparse.Namespace) -> int:
         main_terminal = club.dispatcher(terminal=Terminal(LOCAL_NAME, and_nameless=True))
         await chat_with_reminders(club.dialogue, catalogue, main_terminal, LOCAL_NAME)
     else:
-        await run_service(club.web, club.dispatcher(), club.telegram, settings.host, settings.port)
+        await run_service(
+            club.web, club.dispatcher(), club.telegram, units, settings.host, settings.port
+        )
     return 0

@@ -1,7 +1,9 @@
 """`python -m bot people import FILE.csv | export [--output FILE] | erase (--id N | --phone P)`.
 
 Import takes every row or none; erase removes a person from every table and notes it in
-the audit log (without their name). A refusal is plain lines and exit code 2.
+the audit log (without their name). `erase --phone` also finds a sign-up someone began and
+never finished, by texting or calling from the number or typing it. A refusal is plain
+lines and exit code 2.
 """
 
 from __future__ import annotations
@@ -13,9 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.people_sheet.exporting import export_people
 from bot.people_sheet.importing import import_people
 from bot.people_sheet.sheet import COLUMNS
@@ -24,8 +23,6 @@ from conversations import (
     read_uk_phone,
 )
 from storage import UnitOfWorkFactory
-from storage.models import HelpRequest, Person
-from storage.models import Position as PositionRow
 
 __all__ = ["Erased", "add_people_commands", "erase_person", "run_people_command"]
 
@@ -55,7 +52,8 @@ def add_people_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 @dataclass(frozen=True)
 class Erased:
-    person_id: int
+    person_id: int | None
+    """None for a newcomer: what someone began to tell the club before they registered."""
     name: str
     members_kept: tuple[str, ...]
     """Members this carer cared for who now have no carer: kept, so the coordinator decides."""
@@ -66,52 +64,42 @@ class Erased:
 async def erase_person(
     units: UnitOfWorkFactory, person_id: int | None, phone: str | None, confirmed: bool
 ) -> Erased | str:
-    """Erase one person (when confirmed), or say plainly why not."""
+    """Erase one person, or a newcomer's unfinished sign-up by the number they gave (when
+    confirmed), or say plainly why not."""
     async with units() as uow:
+        newcomer: list[str] = []
         if phone is not None:
             reading = read_uk_phone(phone)
             if isinstance(reading, PhoneProblem):
                 return f"{phone!r} is not a UK phone number."
             person = await uow.people.by_phone(reading.e164)
+            if person is None:
+                newcomer = await uow.people.newcomer_addresses(reading.e164)
         else:
             assert person_id is not None
             person = await uow.people.get(person_id)
-        if person is None:
+        if person is None and not newcomer:
             return (
                 "nobody in the club has that number."
                 if phone
                 else f"there is no person {person_id}."
             )
         alone: list[str] = []
-        for member in await uow.people.members_of(person.id):
+        for member in await uow.people.members_of(person.id) if person else []:
             if len(await uow.people.carer_names(member.id)) <= 1:
                 alone.append(member.name)
-        if not confirmed:
-            return Erased(person.id, person.name, tuple(alone), done=False)
-        await _forget_addresses(uow.session, person)
-        await uow.people.erase([person.id])
-        await uow.records.audit(None, "erased", people=1, by="command line")
-        await uow.commit()
-    return Erased(person.id, person.name, tuple(alone), done=True)
-
-
-async def _forget_addresses(session: AsyncSession, person: Person) -> None:
-    """Help requests and conversation places kept by address before they were known."""
-    addresses = []
-    if person.telegram_id is not None:
-        addresses.append(f"telegram:{person.telegram_id}")
-    if person.phone:
-        addresses += [f"sms:{person.phone}", f"voice:{person.phone}"]
-    if person.console_name:
-        addresses.append(f"console:{person.console_name}")
-    if not addresses:
-        return
-    await session.execute(delete(HelpRequest).where(HelpRequest.address.in_(addresses)))
-    await session.execute(
-        delete(PositionRow).where(
-            or_(PositionRow.address.in_(addresses), PositionRow.person_id == person.id)
+        erased = Erased(
+            person.id if person else None,
+            person.name if person else "someone who had begun to sign up",
+            tuple(alone),
+            done=confirmed,
         )
-    )
+        if not confirmed:
+            return erased
+        await uow.people.erase([person.id] if person else [], newcomer)
+        await uow.records.audit(None, "erased", people=1 if person else 0, by="command line")
+        await uow.commit()
+    return erased
 
 
 async def run_people_command(
@@ -150,10 +138,11 @@ async def run_people_command(
     if isinstance(result, str):
         print(f"Not done: {result}")
         return 2
+    who = result.name if result.person_id is None else f"{result.name} (person {result.person_id})"
     if not result.done:
-        print(f"This would erase {result.name} (person {result.person_id}). Add --yes to erase.")
+        print(f"This would erase {who}. Add --yes to erase.")
         return 1
-    print(f"Erased {result.name} (person {result.person_id}) from every table.")
+    print(f"Erased {who} from every table.")
     if result.members_kept:
         kept = ", ".join(result.members_kept)
         print(f"They cared for {kept}, who now has no carer and is kept. Erase with --id if asked.")

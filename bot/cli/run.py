@@ -1,5 +1,5 @@
 """`python -m bot run` with credentials: the web app, Telegram by polling or webhook, and
-the dispatcher, until stopped."""
+the dispatcher, until stopped; seen message ids are pruned beside them."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from starlette.applications import Starlette
 from bot.channels.telegram.service import TelegramService, start_telegram, stop_telegram
 from bot.cli.long_run import settle_for_a_long_run
 from bot.outbox.dispatcher import Dispatcher
+from bot.service.sightings import keep_sightings_pruned
+from storage import UnitOfWorkFactory
 
 __all__ = ["run_service"]
 
@@ -22,6 +24,7 @@ async def run_service(
     web: Starlette,
     dispatcher: Dispatcher,
     telegram: TelegramService | None,
+    units: UnitOfWorkFactory,
     host: str,
     port: int,
 ) -> None:
@@ -35,10 +38,12 @@ async def run_service(
     log.warning("serving on %s:%d", host, port)
     stop = asyncio.Event()
     dispatching = asyncio.create_task(dispatcher.run(stop))
+    pruning = asyncio.create_task(keep_sightings_pruned(units, stop))
     try:
         await server.serve()
     finally:
         stop.set()
         await dispatching
+        await pruning
         if telegram is not None:
             await stop_telegram(telegram)

@@ -1,7 +1,8 @@
 """The one path every channel takes: load, run the engine, record, commit.
 
 A database that is busy for a moment is retried; if it stays busy the person gets a
-kind line and nothing half-written is kept.
+kind line and nothing half-written is kept. A value the database refuses is not retried
+(`storage.storage_trouble` tells the two apart): the person is told it was not understood.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.service.after_commit import AfterCommit
 from bot.service.broadcasts import QuietHours, Sending, no_quiet_hours
@@ -27,7 +26,7 @@ from conversations import (
     Text,
     newcomer_language,
 )
-from storage import UnitOfWorkFactory
+from storage import Trouble, UnitOfWorkFactory, storage_trouble
 from storage.models import utc_now
 
 __all__ = ["BUSY", "Answer", "Dialogue"]
@@ -42,8 +41,10 @@ FIRST_WAIT_SECONDS = 0.05
 class Answer:
     """Replies for one input, and how to render them for this person.
 
-    `saved` is False when storage stayed unavailable (the replies then only say so), and
-    `duplicate` is True for a provider's replay of something already handled.
+    `saved` is False when storage stayed unavailable (the replies then only say so: the
+    provider may send it again), `refused` when storage refused a value in it (sending it
+    again would not help), and `duplicate` is True for a provider's replay of something
+    already handled.
     """
 
     replies: list[Reply]
@@ -51,6 +52,7 @@ class Answer:
     spoken: bool
     taken: str | None = None
     saved: bool = True
+    refused: bool = False
     duplicate: bool = False
     unreachable_here: bool = False
     """The person is marked unreachable on this channel: tell the storage when a reply
@@ -58,6 +60,7 @@ class Answer:
 
 
 BUSY = Answer([Reply((Text("common.busy"),))], "en", False, saved=False)
+REFUSED = Answer([Reply((Text("common.not_understood"),))], "en", False, saved=False, refused=True)
 DUPLICATE = Answer([], "en", False, duplicate=True)
 REPLIES_PROVE_REACH = frozenset({"telegram"})
 """Channels on which a reply that gets through to someone marked unreachable shows that
@@ -99,7 +102,13 @@ class Dialogue:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 answer, recorded = await self._handle_once(address, said, once)
-            except (OperationalError, DBAPIError) as error:
+            except Exception as error:
+                trouble = storage_trouble(error)
+                if trouble is None:
+                    raise
+                if trouble is Trouble.REFUSED:
+                    log.warning("storage refused a value: %s", type(error).__name__)
+                    return REFUSED
                 if attempt == ATTEMPTS:
                     log.error(
                         "storage unavailable after %d tries: %s", attempt, type(error).__name__

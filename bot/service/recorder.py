@@ -127,8 +127,8 @@ async def record(
             case MakeReport():
                 await uow.records.audit(speaker.id if speaker else None, "report made")
                 result.report_wanted = True
-            case Erase(person_ids):
-                await uow.people.erase(person_ids)
+            case Erase(person_ids):  # with what was said from here before they were known
+                await uow.people.erase(person_ids, [address])
                 result.person = None
                 await uow.records.audit(None, "erased", people=len(person_ids))
                 result.erased = True

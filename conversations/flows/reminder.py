@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from conversations.changes import SetSessionAnswer
+from conversations.digits import MOST_DIGITS
 from conversations.flow import Context, Flow, Goto, Question, Turn
 from conversations.model import Choice, Meaning, Param, Text, text
 from conversations.snapshot import PersonView, SessionView, Snapshot
@@ -28,7 +29,8 @@ __all__ = [
 ANSWERS = ("coming", "not_coming", "need_help")
 _EMOJI = {"coming": "✅", "not_coming": "❌", "need_help": "🚗"}
 _MEANING = {"coming": Meaning.YES, "not_coming": Meaning.NO, "need_help": Meaning.NONE}
-_KEY = re.compile(r"^s(\d+)m(\d+)\.(coming|not_coming|need_help)$")
+_ID = rf"([0-9]{{1,{MOST_DIGITS}}})"
+_KEY = re.compile(rf"^s{_ID}m{_ID}\.(coming|not_coming|need_help)$")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from bot.channels.speech.cache import (
     SpeechCache,
     UnitSource,
     VoiceNote,
-    clip_key,
+    content_digest,
     voice_label,
 )
 from bot.channels.speech.engines import (
@@ -33,7 +33,7 @@ __all__ = [
     "SpeechUnavailable",
     "UnitSource",
     "VoiceNote",
-    "clip_key",
+    "content_digest",
     "mp3_seconds",
     "mp3_to_ogg_opus",
     "pcm_to_mp3",

@@ -44,13 +44,18 @@ class AudioLinks:
         self._catalogue = catalogue
         self._public_url = public_url
 
-    async def __call__(self, words: str, language: str) -> str | None:
-        """The link, or None to let Twilio's own voice say the words."""
+    async def __call__(
+        self, words: str, language: str, for_person: int | None = None
+    ) -> str | None:
+        """The link, or None to let Twilio's own voice say the words. Played to
+        `for_person`, the clip is linked to them and goes when they are erased."""
         if self._speech is None or not self._public_url:
             return None
         info = _voice(self._catalogue, language)
         try:
-            clip = await self._speech.speak(words, info.speech, info.speech_tld)
+            clip = await self._speech.speak(
+                words, info.speech, info.speech_tld, for_person=for_person
+            )
         except Exception:
             log.exception("speech for a call could not be made")
             return None

@@ -69,7 +69,7 @@ class TelegramChannel:
         answer = await self._dialogue.handle(
             address, arrival.said, once=f"telegram:{update.update_id}"
         )
-        if not answer.saved and retry_later:
+        if not answer.saved and not answer.refused and retry_later:
             return False
         query = update.callback_query
         if query is not None:

@@ -1,7 +1,12 @@
-"""What a Telegram update means for the club: who sent it and which engine input it is."""
+"""What a Telegram update means for the club: who sent it and which engine input it is.
+
+Anything Telegram itself could not have sent (an id past Telegram's 52 bits, a press with
+no sender, a file id that is not one) is ignored here, before it reaches the database.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -11,8 +16,14 @@ from bot.channels.telegram.render import read_callback
 from conversations import (
     Input,
 )
+from storage.models import LONGEST_ATTACHMENT
 
 __all__ = ["Arrival", "Kind", "read_update"]
+
+LARGEST_ID = 2**52
+"""Telegram's ids of updates, users and chats have at most 52 significant bits."""
+FILE_ID = re.compile(rf"[A-Za-z0-9_-]{{1,{LONGEST_ATTACHMENT}}}")
+"""Telegram's file ids are URL-safe base64."""
 
 
 class Kind(StrEnum):
@@ -35,8 +46,28 @@ class Arrival:
 
 
 def read_update(update: Update) -> Arrival:
+    """python-telegram-bot builds an update's objects without checking their fields' types,
+    so an update with a field of the wrong type (forged or garbled) is unreadable: ignored."""
+    try:
+        arrival = _read(update)
+    except (AttributeError, TypeError):
+        return Arrival(Kind.IGNORE)
+    ids = [update.update_id]
+    ids += [number for number in (arrival.chat_id, arrival.user_id) if number is not None]
+    if not all(_telegram_id(number) for number in ids):
+        return Arrival(Kind.IGNORE)
+    return arrival
+
+
+def _telegram_id(number: object) -> bool:
+    return type(number) is int and -LARGEST_ID < number < LARGEST_ID
+
+
+def _read(update: Update) -> Arrival:
     if update.callback_query is not None:
         query = update.callback_query
+        if query.from_user is None:  # Telegram always says who pressed
+            return Arrival(Kind.IGNORE)
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         pressed = read_callback(query.data)
         said = Input.choice(pressed[1], pressed[0]) if pressed else Input.choice("", None)
@@ -62,8 +93,7 @@ def _message_input(update: Update) -> Input:
             command = words.split()[0].split("@")[0]
             return Input.command(command)
         return Input.typed(words)
-    if message.voice is not None:
-        return Input.voice_note(message.voice.file_id)
-    if message.audio is not None:
-        return Input.voice_note(message.audio.file_id)
+    recording = message.voice or message.audio
+    if recording is not None and FILE_ID.fullmatch(recording.file_id):
+        return Input.voice_note(recording.file_id)
     return Input.other()

@@ -12,6 +12,7 @@ from conversations import (
     HELP_CHOICE,
     Catalogue,
     Reply,
+    read_number,
 )
 
 __all__ = [
@@ -37,9 +38,10 @@ def read_callback(data: str | None) -> tuple[int, str] | None:
     if not data or not data.startswith("q"):
         return None
     number, separator, key = data[1:].partition(":")
-    if not separator or not number.isdigit() or not key:
+    question_id = read_number(number)
+    if not separator or question_id is None or not key:
         return None
-    return int(number), key
+    return question_id, key
 
 
 def message_text(catalogue: Catalogue, language: str, reply: Reply) -> str:

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Update
+from telegram.error import InvalidToken
 
 from bot.channels.telegram.app import ClubApplication, set_command_menu
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.lanes import Lanes
+from config import SettingsError
 from conversations import Catalogue
 
-__all__ = ["TelegramService", "start_telegram", "stop_telegram"]
+__all__ = ["REFUSED_TOKEN", "TelegramService", "start_telegram", "stop_telegram"]
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,17 @@ class TelegramService:
         return self.webhook_url is not None
 
 
+REFUSED_TOKEN = "TELEGRAM_BOT_TOKEN: Telegram refused this token. Check it with @BotFather."
+
+
 async def start_telegram(telegram: TelegramService) -> None:
-    """Introduce the bot, set its command menu, and start receiving updates."""
+    """Introduce the bot, set its command menu, and start receiving updates. A token
+    Telegram refuses stops the start with one line (SettingsError), as a bad setting does."""
     application = telegram.application
-    await application.initialize()
+    try:
+        await application.initialize()
+    except InvalidToken:  # its message carries the token whole: not a word of it is passed on
+        raise SettingsError(REFUSED_TOKEN) from None
     await set_command_menu(application, telegram.catalogue)
     if telegram.webhook_url is not None:
         await application.bot.set_webhook(

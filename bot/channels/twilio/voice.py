@@ -4,6 +4,7 @@ key to answer with at least 15 seconds to press it, and silence met with a repea
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -14,12 +15,27 @@ from conversations import (
     text,
 )
 
-__all__ = ["GATHER_SECONDS", "AudioUrl", "say_voice", "spoken_with_keys", "twiml_for"]
+__all__ = [
+    "GATHER_SECONDS",
+    "AudioUrl",
+    "AudioUrlFor",
+    "say_voice",
+    "spoken_with_keys",
+    "twiml_for",
+]
 
 GATHER_SECONDS = 15
 SAY_VOICE = "Polly.Amy"
 AudioUrl = Callable[[str, str], Awaitable[str | None]]
 """(words, language) -> an https URL of the cached MP3, or None to use Twilio's voice."""
+
+
+class AudioUrlFor(Protocol):
+    """An `AudioUrl` that can also say whom the words are played to (see SpeechCache)."""
+
+    async def __call__(
+        self, words: str, language: str, for_person: int | None = None
+    ) -> str | None: ...
 
 
 def spoken_with_keys(catalogue: Catalogue, language: str, reply: Reply) -> str:

@@ -1,18 +1,15 @@
 """Twilio's webhooks: texts in, phone calls answered by keypad, and delivery reports.
 
-Every request is checked against X-Twilio-Signature over the URL built from PUBLIC_URL
-(so it works behind a proxy that ends TLS); anything forged gets 403 and changes nothing.
+Every request is checked against X-Twilio-Signature (`form.signed_form`); anything forged
+gets 403 and changes nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Collection
 from datetime import timedelta
-from urllib.parse import parse_qsl
 
-from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from twilio.request_validator import RequestValidator
@@ -20,8 +17,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from bot.channels.twilio.errors import outcome_for
+from bot.channels.twilio.form import inbound_key, signed_form
 from bot.channels.twilio.sms_text import render_sms
-from bot.channels.twilio.voice import AudioUrl, say_voice, twiml_for
+from bot.channels.twilio.voice import AudioUrl, AudioUrlFor, say_voice, twiml_for
 from bot.outbox.composer import Composer
 from bot.outbox.delivery import Outcome
 from bot.outbox.fallback import fall_back
@@ -31,6 +29,7 @@ from conversations import (
     Catalogue,
     Input,
     Reply,
+    read_number,
     text,
 )
 from storage import UnitOfWorkFactory
@@ -41,7 +40,6 @@ __all__ = ["TwilioWebhooks"]
 
 log = logging.getLogger(__name__)
 
-LARGEST_FORM_BYTES = 64_000
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 OPT_IN = {"START", "UNSTOP", "YES"}
 HELP_WORDS = {"HELP", "INFO"}
@@ -54,9 +52,6 @@ late "sent" after "delivered" is ignored: a row's state only moves forward."""
 CALL_RETRY = timedelta(minutes=30)
 MOST_TRIES = 3
 XML = "application/xml"
-Form = ImmutableMultiDict[str, str]
-LONGEST_KEY = 64
-"""Inbound ids are kept in a 64-character column; longer ones are kept as their hash."""
 
 
 def _empty_twiml() -> Response:
@@ -75,7 +70,7 @@ class TwilioWebhooks:
         alerts: CoordinatorAlerts,
         composer: Composer,
         channels: Collection[str],
-        audio_url: AudioUrl,
+        audio_url: AudioUrlFor,
         club_name: str,
     ) -> None:
         self._validator = RequestValidator(auth_token)
@@ -90,33 +85,14 @@ class TwilioWebhooks:
         self._audio_url = audio_url
         self._club_name = club_name
 
-    async def _signed_form(self, request: Request) -> Form | None:
-        """The form, if the signature is Twilio's; None for anything forged or garbled."""
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > LARGEST_FORM_BYTES:
-                return None
-        try:
-            form: Form = ImmutableMultiDict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-        except (UnicodeDecodeError, ValueError):
-            return None
-        url = f"{self._public_url}{request.url.path}"
-        if request.url.query:
-            url = f"{url}?{request.url.query}"
-        signature = request.headers.get("X-Twilio-Signature", "")
-        if not signature or not self._validator.validate(url, form, signature):
-            return None
-        return form
-
     async def sms(self, request: Request) -> Response:
-        form = await self._signed_form(request)
+        form = await signed_form(request, self._validator, self._public_url)
         if form is None:
             return PlainTextResponse("Forbidden", status_code=403)
-        sender, sid = form.get("From", ""), form.get("MessageSid", "")
-        if not sender or not sid or not self._for_us(form.get("To")):
+        sender, sid = form.phone("From"), form.provider_id("MessageSid")
+        if not sender or not sid or not self._for_us(form.value("To")):
             return _empty_twiml()
-        word = form.get("Body", "").strip().upper()
+        word = form.value("Body").strip().upper()
         address = f"sms:{sender}"
         if word in OPT_OUT:
             await self._opt_out(address, sid)
@@ -129,10 +105,11 @@ class TwilioWebhooks:
             replies = [Reply((text(key, club=self._club_name),))]
             language = await self._language_of(address) or "en"
         else:
-            body = form.get("Body", "")
-            said = Input.other() if _media(form) and not body.strip() else Input.typed(body)
+            body = form.value("Body")
+            media = (form.number("NumMedia") or 0) > 0
+            said = Input.other() if media and not body.strip() else Input.typed(body)
             await self._note_newcomer(address, "sms", sender)
-            answer = await self._dialogue.handle(address, said, once=f"sms:{_key(sid)}")
+            answer = await self._dialogue.handle(address, said, once=f"sms:{inbound_key(sid)}")
             if answer.duplicate:
                 return _empty_twiml()
             replies, language = answer.replies, answer.language
@@ -141,12 +118,12 @@ class TwilioWebhooks:
             response.message(render_sms(self._catalogue, language, reply))
         return Response(str(response), media_type=XML)
 
-    def _for_us(self, to: str | None) -> bool:
+    def _for_us(self, to: str) -> bool:
         return self._club_number is None or not to or to == self._club_number
 
     async def _opt_out(self, address: str, sid: str) -> None:
         async with self._units() as uow:
-            if not await uow.records.first_sighting("sms", _key(sid)):
+            if not await uow.records.first_sighting("sms", inbound_key(sid)):
                 return
             person = await uow.people.by_address(address)
             newly = person is not None and await uow.people.mark_unreachable(
@@ -175,24 +152,25 @@ class TwilioWebhooks:
             )
 
     async def voice(self, request: Request) -> Response:
-        form = await self._signed_form(request)
+        form = await signed_form(request, self._validator, self._public_url)
         if form is None:
             return PlainTextResponse("Forbidden", status_code=403)
-        call_sid = form.get("CallSid", "")
-        outbound = form.get("Direction", "inbound").startswith("outbound")
-        phone = form.get("To" if outbound else "From", "")
+        call_sid = form.provider_id("CallSid")
+        outbound = form.value("Direction").startswith("outbound")
+        phone = form.phone("To" if outbound else "From")
         if not call_sid or not phone:
             return self._goodbye("voice.handover")
         address = f"voice:{phone}"
-        language = await self._language_of(address)
+        known = await self._person_of(address)
+        language = known[1] if known else None
         if language is None and not outbound:
             await self._alerts.tell(
                 text("coordinator.new_number", channel=text("channel.voice"), number=phone)
             )
             return self._goodbye("voice.greeting")
         rounds, quiet = _counter(request, "round"), _counter(request, "quiet")
-        digits = form.get("Digits", "").strip()[:1]
-        once = f"voice:{_key(f'{call_sid}:{rounds}')}"
+        digits = form.value("Digits").strip()[:1]
+        once = f"voice:{inbound_key(f'{call_sid}:{rounds}')}"
         if digits == "0" or (not digits and quiet >= QUIET_ROUNDS):
             await self._dialogue.handle(address, Input.typed("0"), once=once)
             return self._goodbye("voice.handover", language or "en")
@@ -208,15 +186,37 @@ class TwilioWebhooks:
             answer.replies,
             action=f"{base}&quiet=0",
             silence=f"{base}&quiet={next_quiet}",
-            audio=self._audio_url,
+            audio=self._played_to(known[0] if known else None),
         )
         return Response(twiml, media_type=XML)
 
-    async def _language_of(self, address: str) -> str | None:
-        """The person's language, or None for a number the club does not know."""
+    def _played_to(self, person_id: int | None) -> AudioUrl:
+        """Audio for this call, linked to the person it is played to (erased with them)."""
+
+        async def url(words: str, language: str) -> str | None:
+            return await self._audio_url(words, language, for_person=person_id)
+
+        return url
+
+    async def _person_of(self, address: str) -> tuple[int, str] | None:
+        """The person's id and language, or None for a number the club does not know."""
         async with self._units() as uow:
             person = await uow.people.by_address(address)
-            return None if person is None else person.language
+            return None if person is None else (person.id, person.language)
+
+    async def _language_of(self, address: str) -> str | None:
+        known = await self._person_of(address)
+        return known[1] if known else None
+
+    def apologies(self) -> dict[str, Response]:
+        """What a text and a call are answered when something unexpected went wrong (the
+        web app's last resort): a kind line, never Twilio's "an application error"."""
+        sorry = MessagingResponse()
+        sorry.message(self._catalogue.render("en", text("common.busy")))
+        return {
+            "/twilio/sms": Response(str(sorry), media_type=XML),
+            "/twilio/voice": self._goodbye("common.busy"),
+        }
 
     def _goodbye(self, key: str, language: str = "en") -> Response:
         """Words said in Twilio's own voice for the language, then the call ends."""
@@ -228,14 +228,13 @@ class TwilioWebhooks:
         return Response(str(response), media_type=XML)
 
     async def status(self, request: Request) -> Response:
-        form = await self._signed_form(request)
+        form = await signed_form(request, self._validator, self._public_url)
         if form is None:
             return PlainTextResponse("Forbidden", status_code=403)
-        sid = form.get("MessageSid") or form.get("CallSid") or ""
-        reported = (form.get("MessageStatus") or form.get("CallStatus") or "").lower()
-        code = form.get("ErrorCode", "")
+        sid = form.provider_id("MessageSid", "CallSid")
+        reported = (form.value("MessageStatus") or form.value("CallStatus")).lower()
         if sid and reported in DONE | FAILED:
-            lost = await self._settle(sid, reported, int(code) if code.isdigit() else None)
+            lost = await self._settle(sid, reported, form.number("ErrorCode"))
             if lost is not None:
                 await self._alerts.unreachable(*lost)
         return PlainTextResponse("ok")
@@ -265,18 +264,6 @@ class TwilioWebhooks:
         return lost
 
 
-def _key(provider_id: str) -> str:
-    """A provider's id as it is kept for de-duplication: itself, or its hash if too long."""
-    if len(provider_id) <= LONGEST_KEY:
-        return provider_id
-    return hashlib.sha256(provider_id.encode()).hexdigest()
-
-
-def _media(form: Form) -> bool:
-    count = form.get("NumMedia", "0")
-    return count.isdigit() and int(count) > 0
-
-
 def _counter(request: Request, name: str) -> int:
-    value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 4 else (1 if name == "round" else 0)
+    counted = read_number(request.query_params.get(name, ""), most_digits=3)
+    return counted if counted is not None else (1 if name == "round" else 0)
