@@ -7,7 +7,6 @@ import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -27,9 +26,9 @@ MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-async def local_club(tmp_path: Path) -> AsyncIterator[Club]:
+async def local_club(sqlite_url: str) -> AsyncIterator[Club]:
     settings = Settings(  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'club.sqlite3'}",
+        database_url=sqlite_url,
         tts_engine="off",
         _env_file=None,
     )

@@ -40,8 +40,9 @@ from storage.models import Position as PositionRow
 
 
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = open_database(database_url)
+async def database(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A database with no tables, brought up to date by the migrations."""
+    engine = open_database(empty_database_url)
     await migrate(engine)
     yield engine
     await engine.dispose()

@@ -5,7 +5,6 @@ stickers, photos, locations and contacts met with a kind line and the question a
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,11 +30,6 @@ JEAN = 5101
 MARGARET = 5102
 STRANGER = 5199
 CALLBACK = re.compile(r"^q\d+:[a-z0-9_]+$")
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'telegram.sqlite3'}"
 
 
 def button_label(message: dict[str, Any], data: str) -> str:

@@ -4,8 +4,6 @@ happens to the reply, the person's answer is already saved."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import bot.channels.telegram.app
@@ -27,11 +25,6 @@ from tests.telegram_support import (
 MARGARET = 7101
 COORDINATOR = 7900
 GROUP = -100777
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'telegram.sqlite3'}"
 
 
 @pytest.fixture

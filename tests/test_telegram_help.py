@@ -3,10 +3,6 @@ with who asked and where they were; a voice message is kept, acknowledged and fo
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from conversations.model import text
 from storage.models import HelpRequest
 from tests.club_rows import position, rows
@@ -25,11 +21,6 @@ NEWCOMER = 8102
 CORA = 8900
 DEV = 8901
 VOICE = b"OggS\x00\x02 Margaret's recorded words"
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'telegram.sqlite3'}"
 
 
 def coordinator_texts(tg: TelegramClub, chat: int) -> list[str]:

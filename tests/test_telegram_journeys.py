@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import logging
-from pathlib import Path
 
 import av
 import pytest
@@ -31,11 +30,6 @@ from tests.telegram_support import (
 
 MARGARET = 4201
 ARTHUR = 4202
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'telegram.sqlite3'}"
 
 
 def ogg_opus_seconds(data: bytes) -> float:

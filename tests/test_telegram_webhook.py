@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,11 +30,6 @@ from tests.telegram_support import (
 MARGARET = 6101
 COORDINATOR = 6900
 GROUP = -100123456
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'telegram.sqlite3'}"
 
 
 async def post_body(tg: TelegramClub, body: bytes, secret: str | None = SECRET) -> int:

@@ -5,7 +5,6 @@ the same MessageSid, CallSid round or delivery report has one effect."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 import httpx
@@ -40,16 +39,9 @@ from tests.twilio_support import (
     queue_reminder,
     replies,
     rows,
-    twilio_club,
 )
 
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def count(tc: TwilioClub, model: type[Base]) -> int:

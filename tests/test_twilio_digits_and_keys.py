@@ -5,8 +5,6 @@ silence on a call handed over to a person, never a hang-up without those words."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from conversations.model import text
@@ -26,7 +24,6 @@ from tests.twilio_support import (
     preferences_of,
     queue_reminder,
     series_ids_of,
-    twilio_club,
 )
 
 CARER_PHONE = "+447700900555"
@@ -60,12 +57,6 @@ CHOOSE_ACTIVITIES: Script = [
     ("2", "When would you like your reminders? Reply 1 for The day before"),
     ("2", "Your choices are saved."),
 ]
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def run_script(tc: TwilioClub, number: str, script: Script) -> None:

@@ -4,10 +4,6 @@ a text member answers "1", then "STOP", then "START"."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.channels.twilio.voice import GATHER_SECONDS
 from conversations import Input
 from storage.outbox import Status
@@ -27,12 +23,6 @@ from tests.twilio_support import (
     rows,
     twilio_club,
 )
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def test_a_landline_member_is_rung_presses_1_and_is_recorded_as_coming(

@@ -4,8 +4,6 @@ PUBLIC_URL so a request reaching the app at http://127.0.0.1 behind a TLS proxy 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -43,12 +41,6 @@ VECTOR_PARAMS = {
 }
 VECTOR_SIGNATURE = "RSOYDt4T1cUTdK1PDd93/VVr8B8="
 BEHIND_PROXY = "http://127.0.0.1:8000"
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def count(tc: TwilioClub, model: type[Base]) -> int:

@@ -6,7 +6,6 @@ not a mobile, then a landline call that is answered with one key."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -36,12 +35,6 @@ PERMANENT = {
     21614: "not a mobile number",
 }
 TOLD_TEXT = "Bob can no longer get messages by text message."
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def texted(tc: TwilioClub, channels: str = "sms,voice") -> tuple[int, int]:

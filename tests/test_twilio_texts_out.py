@@ -6,7 +6,6 @@ club's own recording of the words."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,12 +41,6 @@ from tests.twilio_support import (
 
 LONDON = ZoneInfo("Europe/London")
 KINDS = ("day_before", "morning", "followup", "next")
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def starts_at(tc: TwilioClub, session_id: int) -> datetime:
