@@ -15,7 +15,7 @@ from typing import Any
 
 import certifi
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.bootstrap import Club, build_club
@@ -27,6 +27,17 @@ from tests.twilio_support import TwilioClub, twilio_club
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
+
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` (pyproject) spreads the whole suite over the machine's cores, a worker
+    each; tests named on the command line run in this one process, quick to start and
+    easy to step through."""
+    if config.args_source is not pytest.Config.ArgsSource.TESTPATHS:
+        return 0
+    return os.cpu_count() or 1
+
 
 _real_connect = socket.socket.connect
 _real_getaddrinfo = socket.getaddrinfo
@@ -146,11 +157,37 @@ def sqlite_copy(template: Path, folder: Path) -> str:
 
 class Postgres:
     """The PostgreSQL database in TEST_DATABASE_URL: migrated once, then emptied of rows
-    before each test (TRUNCATE), which is several times quicker than migrating again."""
+    before each test (TRUNCATE), which is several times quicker than migrating again.
 
-    def __init__(self, url: str) -> None:
+    Run by several pytest-xdist workers, each has a database of its own beside it (the
+    name with "_gw0", "_gw1" added), made when first wanted.
+    """
+
+    def __init__(self, url: str, worker: str | None) -> None:
+        given = make_url(url)
         self.url = url
+        if worker is not None:
+            self.url = given.set(database=f"{given.database}_{worker}").render_as_string(False)
+        self._made = worker is None
         self._at_head = False
+
+    async def _made_once(self) -> None:
+        if self._made:
+            return
+        name = make_url(self.url).database
+        server = create_async_engine(
+            make_url(self.url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+        )
+        try:
+            async with server.connect() as connection:
+                found = await connection.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+                )
+                if not found:
+                    await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        finally:
+            await server.dispose()
+        self._made = True
 
     async def rows_wiped(self) -> str:
         if not self._at_head:
@@ -169,6 +206,7 @@ class Postgres:
 
     async def schema_wiped(self) -> str:
         """No tables at all (for the tests of the migrations themselves)."""
+        await self._made_once()
         self._at_head = False
         engine = create_async_engine(self.url)
         try:
@@ -180,7 +218,7 @@ class Postgres:
         return self.url
 
 
-POSTGRES = Postgres(POSTGRES_URL) if POSTGRES_URL else None
+POSTGRES = Postgres(POSTGRES_URL, os.environ.get("PYTEST_XDIST_WORKER")) if POSTGRES_URL else None
 
 
 @pytest.fixture(params=DATABASES)
