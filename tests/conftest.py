@@ -18,16 +18,16 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.bootstrap import Club, build_club
+from bot.bootstrap import Club
 from config import Settings
 from conversations import MESSAGES, Catalogue
 from storage import migrate, open_database
 from storage.models import Base
-from tests.twilio_support import TwilioClub, twilio_club
+from tests.clubs import club_settings, prepared_club, twilio_club
+from tests.twilio_support import TwilioClub
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
-
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
@@ -250,16 +250,14 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, tts_engine="offline", _env_file=None)  # type: ignore[call-arg]
+    return club_settings(database_url)
 
 
 @pytest.fixture
 async def club(settings: Settings) -> AsyncIterator[Club]:
     """The club wired through the real composition root, with the demo club seeded."""
-    built = build_club(settings)
-    await built.prepare(demo=True)
-    yield built
-    await built.close()
+    async with prepared_club(settings) as built:
+        yield built
 
 
 @pytest.fixture

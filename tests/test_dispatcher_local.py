@@ -11,15 +11,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import WELCOME_DELAY, Club, build_club
+from bot.bootstrap import WELCOME_DELAY, Club
 from bot.channels.console.sender import ConsoleSender
 from bot.outbox.dispatcher import LEASE
 from bot.service.dialogue import Answer
-from config import Settings
 from conversations import Input
 from storage.models import Person, utc_now
 from storage.outbox import Delivery
-from tests.test_reminders_support import FakeClock, RecordingSender, dispatcher_for, outbox
+from tests.club_rows import outbox
+from tests.clubs import club_settings, prepared_club
+from tests.fakes.clock import FakeClock, dispatcher_for
+from tests.fakes.sender import RecordingSender
 
 ADDRESS = "console:you"
 MINUTE = timedelta(minutes=1)
@@ -27,16 +29,10 @@ MINUTE = timedelta(minutes=1)
 
 @pytest.fixture
 async def local_club(sqlite_url: str) -> AsyncIterator[Club]:
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=sqlite_url,
-        tts_engine="off",
-        _env_file=None,
-    )
+    settings = club_settings(sqlite_url, tts_engine="off")
     assert settings.local_mode
-    club = build_club(settings)
-    await club.prepare(demo=True)
-    yield club
-    await club.close()
+    async with prepared_club(settings) as club:
+        yield club
 
 
 async def _press(club: Club, answer: Answer, key: str) -> Answer:

@@ -15,6 +15,7 @@ from conversations import HELP_CHOICE
 from conversations.model import text
 from storage.models import Person
 from tests.club_rows import count, position, rows
+from tests.clubs import telegram_club
 from tests.telegram_support import (
     TelegramClub,
     callback_key,
@@ -23,7 +24,6 @@ from tests.telegram_support import (
     message_update,
     person_by_telegram,
     register_by_buttons,
-    telegram_club,
 )
 
 JEAN = 5101

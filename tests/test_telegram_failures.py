@@ -11,6 +11,7 @@ import bot.channels.telegram.sending
 from conversations.model import text
 from storage.models import ChannelState, Preference
 from tests.club_rows import position, rows
+from tests.clubs import telegram_club
 from tests.fakes.telegram_api import FailureKind
 from tests.telegram_support import (
     TelegramClub,
@@ -19,7 +20,6 @@ from tests.telegram_support import (
     message_update,
     person_by_telegram,
     register_by_buttons,
-    telegram_club,
 )
 
 MARGARET = 7101

@@ -6,6 +6,7 @@ from __future__ import annotations
 from conversations.model import text
 from storage.models import HelpRequest
 from tests.club_rows import position, rows
+from tests.clubs import telegram_club
 from tests.telegram_support import (
     TelegramClub,
     add_coordinator,
@@ -13,7 +14,6 @@ from tests.telegram_support import (
     keyboard_of,
     person_by_telegram,
     register_by_buttons,
-    telegram_club,
 )
 
 MARGARET = 8101

@@ -18,6 +18,7 @@ from conversations.model import text
 from storage.models import HelpRequest, InboundKey, Person, Preference
 from storage.models import Position as PositionRow
 from tests.club_rows import count, position, preferences_of, rows
+from tests.clubs import telegram_club
 from tests.telegram_support import (
     PUBLIC_URL,
     SECRET,
@@ -25,7 +26,6 @@ from tests.telegram_support import (
     choose_english,
     person_by_telegram,
     register_by_buttons,
-    telegram_club,
 )
 
 MARGARET = 4201

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from bot.channels.web import SECRET_HEADER
 from storage.models import HelpRequest, Preference
 from tests.club_rows import all_rows, count, position, rows
+from tests.clubs import telegram_club
 from tests.telegram_support import (
     SECRET,
     WEBHOOK_URL,
@@ -24,7 +25,6 @@ from tests.telegram_support import (
     message_update,
     person_by_telegram,
     register_by_buttons,
-    telegram_club,
 )
 
 MARGARET = 6101

@@ -22,6 +22,8 @@ from storage.models import (
     SessionAnswer,
 )
 from storage.outbox import Status
+from tests.club_data import add_phone_person, queue_reminder
+from tests.club_rows import answer_of, channel_states, help_requests, outbox
 from tests.fakes.twilio_api import sign
 from tests.twilio_support import (
     CLUB_NUMBER,
@@ -31,14 +33,8 @@ from tests.twilio_support import (
     STATUS_URL,
     VOICE_URL,
     TwilioClub,
-    add_phone_person,
     add_session,
-    answer_of,
-    channel_states,
-    help_requests,
-    queue_reminder,
     replies,
-    rows,
 )
 
 FORM = "application/x-www-form-urlencoded"
@@ -408,7 +404,7 @@ async def test_a_replayed_failure_report_falls_back_once(tc: TwilioClub) -> None
     for _ in range(2):
         await tc.report(message.sid, "undelivered", 30003)
     assert len(tc.fake.call_requests) == 0  # the call is queued, once
-    [failed, moved] = await rows(tc.club)
+    [failed, moved] = await outbox(tc.club)
     assert (failed.status, moved.channel, moved.status) == (Status.FAILED, "voice", Status.PENDING)
     assert len(tc.told.words) == 1
     await tc.dispatch()

@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import Iterator
+from types import TracebackType
+from typing import Self
 
 import uvicorn
 from starlette.applications import Starlette
 
-__all__ = ["LoopbackServer"]
+__all__ = ["LoopbackFake", "LoopbackServer"]
 
 DRAIN_SECONDS = 10.0
 """How long open connections may take to finish their answers when the server stops."""
@@ -103,3 +105,49 @@ class LoopbackServer:
         finally:
             self._task = None
             self._server = None
+
+
+class LoopbackFake:
+    """A fake far end served by a `LoopbackServer`: started and stopped (or `async with`),
+    at the port the OS gave. `closing` is set when it stops, for requests it holds."""
+
+    def __init__(self, app: Starlette, name: str) -> None:
+        self._loopback = LoopbackServer(app, name)
+        self._name = name
+        self._closing = asyncio.Event()
+        self._port: int | None = None
+
+    async def start(self) -> None:
+        """Serve on 127.0.0.1 at a free port, in this event loop, and wait until ready."""
+        self._closing = asyncio.Event()
+        self._port = await self._loopback.start()
+
+    def _release(self) -> None:
+        """Let go of held requests as the fake stops (more than `closing` being set)."""
+
+    async def stop(self) -> None:
+        """Release held requests, then shut the server down."""
+        if not self._loopback.running:
+            return
+        self._closing.set()
+        self._release()
+        await self._loopback.stop()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def port(self) -> int:
+        """The port the OS gave at start, so parallel tests never collide."""
+        if self._port is None:
+            raise RuntimeError(f"the {self._name} is not started")
+        return self._port
