@@ -30,6 +30,7 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto` (pyproject) spreads the whole suite over the machine's cores, a worker
     each; tests named on the command line run in this one process, quick to start and
