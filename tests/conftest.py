@@ -115,7 +115,8 @@ def catalogue_read_once() -> Iterator[None]:
 def clean_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, one_certificate: Path
 ) -> None:
-    """No test reads the developer's `.env` or provider credentials."""
+    """No test reads the developer's `.env` or provider credentials; httpx trusts the one
+    authority of `one_certificate`."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(one_certificate))
     for name in list(os.environ):
