@@ -39,10 +39,7 @@ from benchmarks.dispatch_setup import (
     ROOT,
     UNLIMITED,
     FakeProcess,
-    close_club,
-    club_for,
     drain,
-    queue_reminders,
     settings_for,
     settled,
 )
@@ -51,6 +48,8 @@ from bot.cli.long_run import settle_for_a_long_run
 from bot.outbox.dispatcher import Dispatcher
 from storage.models import OutboxMessage, utc_now
 from storage.outbox import Status
+from tests.club_data import queue_reminders
+from tests.clubs import close_club, club_for
 from tests.fork_server import ForkServer
 
 CONCURRENCY = REQUESTS_IN_FLIGHT

@@ -1,5 +1,6 @@
-"""What the dispatch benchmark builds on: the fake Bot API in its own process, a club
-pointed at it, and reminder rows put straight into the outbox."""
+"""What the dispatch benchmark builds on: the fake Bot API in its own process, settings
+pointing a club at it, and a dispatcher run to the end. The club itself is built by
+`tests/clubs.py`, the reminder rows by `tests/club_data.py`."""
 
 from __future__ import annotations
 
@@ -8,26 +9,23 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.bootstrap import Club, build_club
+from bot.bootstrap import Club
 from config import Settings
-from storage.models import ClubSession, Person, PersonRole, Position, utc_now
-from storage.outbox import Delivery, Status
+from storage.outbox import Status
+from tests.clubs import club_settings
 
 __all__ = [
     "ROOT",
     "FakeProcess",
-    "club_for",
     "drain",
-    "queue_reminders",
+    "settings_for",
     "settled",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
-CHUNK = 500
 STATS_LINE_LIMIT = 64 * 2**20
 """The fake's counters come back as one JSON line, with a count for every chat."""
 ANSWER_SECONDS = 60
@@ -107,100 +105,15 @@ def settings_for(
     per_second: float = 30.0,
     per_chat: float = 1.0,
 ) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        database_url=database_url,
+    """A club sending to the fake Bot API at `base_url` (in its own process)."""
+    return club_settings(
+        database_url,
         telegram_bot_token="123456789:TEST-fake-token-for-offline-tests",
         telegram_base_url=base_url,
         tts_engine=tts,
         telegram_per_second=per_second,
         telegram_per_chat_per_second=per_chat,
-        _env_file=None,
     )
-
-
-async def club_for(settings: Settings) -> Club:
-    """A club on `settings`, migrated, its Telegram bot ready to send."""
-    club = build_club(settings)
-    await club.prepare(demo=False)
-    assert club.telegram is not None
-    await club.telegram.application.initialize()
-    return club
-
-
-async def close_club(club: Club) -> None:
-    if club.telegram is not None:
-        await club.telegram.application.shutdown()
-    await club.close()
-
-
-async def queue_reminders(
-    club: Club,
-    people: int,
-    first_chat: int,
-    *,
-    spoken: bool = False,
-    due: datetime | None = None,
-    spread: timedelta = timedelta(0),
-) -> list[int]:
-    """A session three days ahead, `people` members on Telegram, and a reminder row for
-    each, due at `due` (now) or spread evenly over `spread` from it. Returns the chats."""
-    start = due or utc_now()
-    starts = utc_now().replace(microsecond=0) + timedelta(days=3)
-    chats = list(range(first_chat, first_chat + people))
-    async with club.units() as uow:
-        meeting = await uow.sessions.add(
-            ClubSession(
-                title="Singing",
-                activity_key="music",
-                place="St Luke's Hall",
-                postcode="SE27 9JU",
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=2),
-            )
-        )
-        for offset in range(0, people, CHUNK):
-            batch = [
-                Person(
-                    name=f"Member {chat}",
-                    telegram_id=chat,
-                    channels="telegram",
-                    spoken=spoken,
-                    consent_given_by_name="them",
-                )
-                for chat in chats[offset : offset + CHUNK]
-            ]
-            uow.session.add_all(batch)
-            await uow.session.flush()
-            uow.session.add_all(PersonRole(person_id=p.id, role="member") for p in batch)
-            # As after signing up in the chat: a conversation with nothing open.
-            uow.session.add_all(
-                Position(
-                    address=f"telegram:{p.telegram_id}",
-                    person_id=p.id,
-                    flow="idle",
-                    step="idle",
-                    data={},
-                    question_id=5,
-                )
-                for p in batch
-            )
-            step = spread / people if people else timedelta(0)
-            await uow.outbox.enqueue(
-                [
-                    Delivery(
-                        p.id,
-                        "telegram",
-                        "reminder",
-                        f"reminder:{meeting.id}:{p.id}:{p.id}:day_before",
-                        start + step * (offset + index),
-                        {"session": meeting.id, "member": p.id, "kind": "day_before"},
-                        meeting.id,
-                    )
-                    for index, p in enumerate(batch)
-                ]
-            )
-        await uow.commit()
-    return chats
 
 
 async def settled(club: Club) -> dict[str, int]:

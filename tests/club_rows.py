@@ -1,4 +1,5 @@
-"""Reading what the club stored, and short scripts that bring someone to a known place."""
+"""Reading what the club stored (every row of a table, the outbox, a person's roles,
+place and choices), and short scripts that bring someone to a known place."""
 
 from __future__ import annotations
 
@@ -9,7 +10,17 @@ from sqlalchemy import func, select
 from bot.bootstrap import Club
 from bot.service.demo_club import DEMO_COORDINATOR
 from conversations.catalogue import Catalogue
-from storage.models import Base, CareLink, Person, PersonDay, PersonRole, Preference
+from storage.models import (
+    Base,
+    CareLink,
+    HelpRequest,
+    OutboxMessage,
+    Person,
+    PersonDay,
+    PersonRole,
+    Preference,
+    SessionAnswer,
+)
 from storage.models import Position as PositionRow
 from tests.dialog import Log, Step, mentions, press, run_dialog, says
 
@@ -21,13 +32,17 @@ __all__ = [
     "ROLES",
     "ROLE_PROMPT",
     "all_rows",
+    "answer_of",
     "answered_by",
     "carer_script",
+    "channel_states",
     "count",
+    "help_requests",
     "member_script",
     "members_of",
     "non_demo_people",
     "opening",
+    "outbox",
     "person",
     "position",
     "preferences_of",
@@ -48,6 +63,17 @@ async def rows(club: Club, model: type[Row]) -> list[Row]:
     async with club.units() as uow:
         found = list(await uow.session.scalars(select(model)))
         uow.session.expunge_all()  # readable after the unit of work rolls back
+        return found
+
+
+async def outbox(club: Club, **where: object) -> list[OutboxMessage]:
+    """Outbox rows, oldest first, where each column given has the value given."""
+    async with club.units() as uow:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        for column, value in where.items():
+            query = query.where(getattr(OutboxMessage, column) == value)
+        found = list(await uow.session.scalars(query))
+        uow.session.expunge_all()
         return found
 
 
@@ -109,6 +135,24 @@ async def tables_mentioning(club: Club, needle: str) -> dict[str, list[dict[str,
         if matching:
             hits[table] = matching
     return hits
+
+
+async def answer_of(club: Club, session_id: int, member_id: int) -> str | None:
+    async with club.units() as uow:
+        found = await uow.session.get(SessionAnswer, (session_id, member_id))
+        return None if found is None else found.answer
+
+
+async def channel_states(club: Club, person_id: int) -> dict[str, str]:
+    async with club.units() as uow:
+        return await uow.people.unreachable_channels(person_id)
+
+
+async def help_requests(club: Club) -> list[HelpRequest]:
+    async with club.units() as uow:
+        found = list(await uow.session.scalars(select(HelpRequest).order_by(HelpRequest.id)))
+        uow.session.expunge_all()
+        return found
 
 
 async def non_demo_people(club: Club) -> list[Person]:

@@ -1,11 +1,9 @@
-"""A club on both fakes at once, for the coordinator and committee tests (no tests here).
-
-`coordinator_club(database_url)` starts a `FakeBotApi` and a `FakeTwilioApi`, builds the
-club through `build_club(Settings(...))` pointed at both, and starts Telegram polling.
-Tests then play the coordinator on Telegram (`tg.say`, `tg.press`: the buttons the bot
-really sent), run the outbox dispatcher (`drain`), answer texts through the signed SMS
-webhook (`text_in`), pick up calls and press keys through the signed voice webhook
-(`pick_up`, `keys`), and read what each fake received.
+"""The coordinator and committee tests' scene (no tests here): a club on both fakes at
+once, that `tests.clubs.coordinator_club` built and started Telegram polling in. Tests
+play the coordinator on Telegram (`tg.say`, `tg.press`: the buttons the bot really
+sent), run the outbox dispatcher (`drain`), answer texts through the signed SMS webhook
+(`text_in`), pick up calls and press keys through the signed voice webhook (`pick_up`,
+`keys`), and read what each fake received.
 
 The fakes' limits are off and the club's own send rates are raised (see FAST), so the
 tests wait on no clock; the benchmark uses the realistic rates.
@@ -14,8 +12,7 @@ tests wait on no clock; the benchmark uses the realistic rates.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,41 +20,30 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-import bot.service.broadcast_progress as progress_module
-from bot.bootstrap import Club, build_club
-from bot.channels.telegram.service import start_telegram, stop_telegram
+from bot.bootstrap import Club
 from bot.outbox.dispatcher import Dispatcher
-from config import Settings
 from storage.models import (
     AuditEntry,
-    CareLink,
     ClubSession,
     Feedback,
-    OutboxMessage,
-    Person,
-    PersonRole,
     SessionAnswer,
-    utc_now,
 )
+from tests.fakes.clock import FakeClock, dispatcher_for, planner_for
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.twilio_api import FakeTwilioApi, Webhook
 from tests.telegram_support import PUBLIC_URL, TelegramClub
-from tests.test_reminders_support import FakeClock, dispatcher_for, planner_for
 
 __all__ = [
     "CLUB_NUMBER",
     "COORDINATOR",
     "FAST",
+    "PROGRESS_SECONDS",
     "PUBLIC_URL",
     "Scene",
     "add_session",
     "audit",
     "button_keys",
-    "coordinator_club",
     "feedback_rows",
-    "person",
-    "roles_of",
-    "rows",
     "said",
 ]
 
@@ -71,11 +57,12 @@ FAST: dict[str, Any] = {
     "twilio_per_second": 500.0,
     "telegram_per_second": 500.0,
     "telegram_per_chat_per_second": 500.0,
+    "quiet_hours": "00:00-00:00",
 }
-"""Send rates far above the fakes' (whose limits are off), so no test waits on pacing."""
-NO_QUIET_HOURS = "00:00-00:00"
-"""Notices and polls go at once whatever the hour the tests run at; the quiet hours have
-their own tests (test_quiet_hours_hold_notices_and_polls.py), with a clock set by hand."""
+"""Send rates far above the fakes' (whose limits are off), so no test waits on pacing;
+and no quiet hours, so notices and polls go at once whatever the hour the tests run at
+(the quiet hours have their own tests, test_quiet_hours_hold_notices_and_polls.py, with a
+clock set by hand)."""
 
 
 @dataclass
@@ -156,95 +143,6 @@ class Scene:
             assert webhook.status_code == 200, webhook.text
 
 
-@contextlib.asynccontextmanager
-async def coordinator_club(
-    database_url: str, *, spoken_coordinator: bool = False, **overrides: Any
-) -> AsyncIterator[Scene]:
-    """Both fakes, the club built on them, Telegram polling, and a coordinator (Cora,
-    Telegram chat COORDINATOR). No demo club: every person is added by the test."""
-    polling = progress_module.POLL_SECONDS
-    progress_module.POLL_SECONDS = PROGRESS_SECONDS
-    try:
-        async with _club(database_url, spoken_coordinator, overrides) as scene:
-            yield scene
-    finally:
-        progress_module.POLL_SECONDS = polling
-
-
-@contextlib.asynccontextmanager
-async def _club(
-    database_url: str, spoken_coordinator: bool, overrides: dict[str, Any]
-) -> AsyncIterator[Scene]:
-    async with FakeBotApi() as bot_api, FakeTwilioApi() as twilio_api:
-        settings = Settings(  # type: ignore[call-arg]
-            database_url=database_url,
-            telegram_bot_token=bot_api.token,
-            telegram_base_url=f"http://127.0.0.1:{bot_api.port}",
-            twilio_account_sid=twilio_api.account_sid,
-            twilio_auth_token=twilio_api.auth_token,
-            twilio_from_number=CLUB_NUMBER,
-            twilio_base_url=twilio_api.base_url,
-            public_url=PUBLIC_URL,
-            tts_engine=overrides.pop("tts_engine", "offline"),
-            quiet_hours=overrides.pop("quiet_hours", NO_QUIET_HOURS),
-            _env_file=None,
-            **{**FAST, **overrides},
-        )
-        club = build_club(settings)
-        tg = TelegramClub(bot_api, club, webhook=False)
-        tg.track()
-        try:
-            await club.prepare(demo=False)
-            coordinator = await person(
-                club,
-                "Cora",
-                roles=("coordinator",),
-                telegram_id=COORDINATOR,
-                spoken=spoken_coordinator,
-            )
-            await start_telegram(club.telegram)
-            scene = Scene(tg, twilio_api, club, coordinator)
-            try:
-                yield scene
-                await scene.finish()
-            finally:
-                await stop_telegram(club.telegram)
-        finally:
-            await club.close()
-        assert not tg.errors, f"the channel raised: {tg.errors!r}"
-
-
-async def person(
-    club: Club,
-    name: str,
-    *,
-    roles: Sequence[str] = ("member",),
-    telegram_id: int | None = None,
-    phone: str | None = None,
-    channels: str | None = None,
-    spoken: bool = False,
-    cares_for: int | None = None,
-) -> int:
-    """Someone straight into storage; their channels default to those they have."""
-    if channels is None:
-        channels = "telegram" if telegram_id is not None else ("sms" if phone else "")
-    async with club.units() as uow:
-        added = Person(
-            name=name,
-            telegram_id=telegram_id,
-            phone=phone,
-            channels=channels,
-            spoken=spoken,
-            consent_given_by_name=name,
-            consent_at=utc_now(),
-        )
-        await uow.people.add(added, list(roles))
-        if cares_for is not None:
-            uow.session.add(CareLink(carer_id=added.id, member_id=cares_for, gets_reminders=True))
-        await uow.commit()
-        return added.id
-
-
 async def add_session(
     club: Club,
     starts_at: datetime,
@@ -281,16 +179,6 @@ async def add_session(
     return session_id
 
 
-async def rows(club: Club, **where: object) -> list[OutboxMessage]:
-    async with club.units() as uow:
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
-        for column, value in where.items():
-            query = query.where(getattr(OutboxMessage, column) == value)
-        found = list(await uow.session.scalars(query))
-        uow.session.expunge_all()
-        return found
-
-
 async def feedback_rows(club: Club) -> list[Feedback]:
     async with club.units() as uow:
         found = list(await uow.session.scalars(select(Feedback).order_by(Feedback.id)))
@@ -306,14 +194,6 @@ async def audit(club: Club, action: str | None = None) -> list[AuditEntry]:
         found = list(await uow.session.scalars(query))
         uow.session.expunge_all()
         return found
-
-
-async def roles_of(club: Club, person_id: int) -> set[str]:
-    async with club.units() as uow:
-        found = await uow.session.scalars(
-            select(PersonRole.role).where(PersonRole.person_id == person_id)
-        )
-        return set(found)
 
 
 def button_keys(message: dict[str, Any]) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.bootstrap import Club
 from bot.channels.console.chat import ConsoleChat
@@ -30,6 +31,7 @@ __all__ = [
     "Expect",
     "Log",
     "Press",
+    "Replied",
     "Step",
     "check_reply_rules",
     "choice_keys",
@@ -95,16 +97,23 @@ def mentions(
 Step = tuple[Said, Expect | None]
 
 
-def text_keys(answer: Answer) -> list[str]:
+class Replied(Protocol):
+    """What answers an input: the dialogue's `Answer`, or the engine's own `Outcome`."""
+
+    @property
+    def replies(self) -> list[Reply]: ...
+
+
+def text_keys(answer: Replied) -> list[str]:
     return [part.key for reply in answer.replies for part in reply.texts]
 
 
-def last_question(answer: Answer) -> Reply | None:
+def last_question(answer: Replied) -> Reply | None:
     questions = [reply for reply in answer.replies if reply.is_question]
     return questions[-1] if questions else None
 
 
-def choice_keys(answer: Answer) -> tuple[str, ...]:
+def choice_keys(answer: Replied) -> tuple[str, ...]:
     """The answer choices of the last question in `answer`, "Talk to a person" left out."""
     question = last_question(answer)
     if question is None:
@@ -124,7 +133,7 @@ def check_reply_rules(reply: Reply) -> None:
     assert len(keys) - 1 <= MOST_ANSWER_CHOICES, f"more than 3 answer choices: {keys}"
 
 
-def check(answer: Answer, expected: Expect | None, where: str) -> None:
+def check(answer: Replied, expected: Expect | None, where: str) -> None:
     for reply in answer.replies:
         check_reply_rules(reply)
     if expected is None:
@@ -146,14 +155,14 @@ def check(answer: Answer, expected: Expect | None, where: str) -> None:
 class Log:
     """What a script produced: one `Answer` per step, and the open question's id."""
 
-    answers: list[Answer] = field(default_factory=list)
+    answers: list[Replied] = field(default_factory=list)
     question: Reply | None = None
 
     @property
-    def last(self) -> Answer:
+    def last(self) -> Replied:
         return self.answers[-1]
 
-    def note(self, answer: Answer) -> None:
+    def note(self, answer: Replied) -> None:
         self.answers.append(answer)
         self.question = last_question(answer) or self.question
 

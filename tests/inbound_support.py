@@ -26,9 +26,10 @@ import httpx
 
 from bot.channels.web import SECRET_HEADER
 from bot.cli.logs import CHATTY_LOGGERS, keep_private
+from tests.clubs import twilio_club
 from tests.fakes.twilio_api import sign
 from tests.telegram_support import SECRET
-from tests.twilio_support import PUBLIC_URL, TwilioClub, twilio_club
+from tests.twilio_support import PUBLIC_URL, TwilioClub
 
 __all__ = ["Inbound", "LogWatch", "inbound_club", "watched_logs"]
 

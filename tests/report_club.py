@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.bootstrap import Club, build_club
+from bot.bootstrap import Club
 from bot.report import Period
 from config import Settings
 from storage.models import (
@@ -26,6 +26,7 @@ from storage.models import (
     Preference,
     SessionAnswer,
 )
+from tests.clubs import prepared_club
 
 __all__ = ["YEAR", "bare_club", "build_year", "session_row", "utc"]
 
@@ -40,10 +41,8 @@ def utc(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dat
 @pytest.fixture
 async def bare_club(settings: Settings) -> AsyncIterator[Club]:
     """The club with its standard activities and nothing else (no demo people)."""
-    built = build_club(settings)
-    await built.prepare(demo=False)
-    yield built
-    await built.close()
+    async with prepared_club(settings, demo=False) as built:
+        yield built
 
 
 def session_row(

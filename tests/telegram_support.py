@@ -1,11 +1,8 @@
-"""A club wired through the real composition root, talking to the fake Bot API.
-
-`telegram_club(database_url, webhook=...)` starts a `FakeBotApi`, builds the club with
-`build_club(Settings(...))` pointed at it, prepares the demo club and starts Telegram
-(polling through PTB's updater, or webhook mode served by `club.web` through an
-in-process ASGI transport). Tests then play people with `TelegramClub.say`, `press`,
-`voice` and `deliver`, each of which returns once the channel has finished that update,
-so nothing waits on a clock.
+"""Playing people on Telegram against the fake Bot API, in a club that
+`tests.clubs.telegram_club` built and started (polling through PTB's updater, or webhook
+mode served by `club.web` through an in-process ASGI transport). Tests play people
+with `TelegramClub.say`, `press`, `voice` and `deliver`, each of which returns once the
+channel has finished that update, so nothing waits on a clock.
 
 Every update the channel handles is tracked: one that raised is kept in `errors`, and
 `telegram_club` fails on leaving when any did (PTB would otherwise only log it).
@@ -14,9 +11,7 @@ Every update the channel handles is tracked: one that raised is kept in `errors`
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,13 +19,12 @@ import httpx
 from sqlalchemy import select
 from telegram import Update
 
-from bot.bootstrap import Club, build_club
+from bot.bootstrap import Club
 from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.service import start_telegram, stop_telegram
-from config import Settings
 from conversations import HELP_CHOICE
 from conversations.model import text
 from storage.models import Person
+from tests.club_data import add_person
 from tests.fakes.telegram_api import FakeBotApi
 
 __all__ = [
@@ -45,7 +39,6 @@ __all__ = [
     "message_update",
     "person_by_telegram",
     "register_by_buttons",
-    "telegram_club",
 ]
 
 SECRET = "s3cret-Header_value"
@@ -230,16 +223,7 @@ def message_update(
 
 async def add_coordinator(club: Club, telegram_id: int, name: str = "Cora") -> int:
     """A coordinator who can be reached on Telegram."""
-    async with club.units() as uow:
-        person = Person(
-            name=name,
-            telegram_id=telegram_id,
-            channels="telegram",
-            consent_given_by_name=name,
-        )
-        await uow.people.add(person, ["coordinator"])
-        await uow.commit()
-        return person.id
+    return await add_person(club, name, roles=("coordinator",), telegram_id=telegram_id)
 
 
 async def person_by_telegram(club: Club, telegram_id: int) -> Person | None:
@@ -281,39 +265,3 @@ async def register_by_buttons(
     await tg.press(chat_id, "here_telegram")
     await tg.press(chat_id, "yes" if spoken else "no")
     await tg.press(chat_id, "consent_yes")
-
-
-@contextlib.asynccontextmanager
-async def telegram_club(
-    database_url: str,
-    *,
-    webhook: bool = False,
-    **overrides: Any,
-) -> AsyncIterator[TelegramClub]:
-    """The whole stack: fake Bot API, settings, `build_club`, demo data, Telegram started."""
-    async with FakeBotApi() as fake:
-        extra: dict[str, Any] = {}
-        if webhook:
-            extra = {"public_url": PUBLIC_URL, "telegram_webhook_secret": SECRET}
-        settings = Settings(  # type: ignore[call-arg]
-            database_url=database_url,
-            telegram_bot_token=fake.token,
-            telegram_base_url=f"http://127.0.0.1:{fake.port}",
-            tts_engine=overrides.pop("tts_engine", "offline"),
-            _env_file=None,
-            **extra,
-            **overrides,
-        )
-        club = build_club(settings)
-        tg = TelegramClub(fake, club, webhook)
-        tg.track()
-        try:
-            await club.prepare(demo=True)
-            await start_telegram(club.telegram)
-            try:
-                yield tg
-            finally:
-                await stop_telegram(club.telegram)
-        finally:
-            await club.close()
-        assert not tg.errors, f"the channel raised: {tg.errors!r}"

@@ -19,14 +19,12 @@ from conversations.calendar import at_local
 from conversations.when import when_params
 from storage.models import Person, PersonDay
 from storage.outbox import Status
-from tests.coordinator_support import COORDINATOR, Scene, coordinator_club, person
-from tests.test_reminders_support import (
-    FakeClock,
-    add_series,
-    follow_changes_with,
-    outbox,
-    planner_for,
-)
+from tests.club_data import add_series
+from tests.club_rows import outbox
+from tests.clubs import add_person as person
+from tests.clubs import coordinator_club
+from tests.coordinator_support import COORDINATOR, Scene
+from tests.fakes.clock import FakeClock, follow_changes_with, planner_for
 
 GEORGE, CATH = 1001, 1003
 ANA, BOB = "+447700900201", "+447700900202"

@@ -12,16 +12,11 @@ from sqlalchemy import select
 from bot.report import Period, Report, gather_report, render_summary, render_text
 from bot.report.polls import PollResults
 from storage.models import AttendanceRecord, PollAnswer, utc_now
-from tests.coordinator_support import (
-    COORDINATOR,
-    Scene,
-    add_session,
-    audit,
-    coordinator_club,
-    person,
-    rows,
-)
-from tests.test_reminders_support import FakeClock
+from tests.club_data import add_person
+from tests.club_rows import outbox
+from tests.clubs import coordinator_club
+from tests.coordinator_support import COORDINATOR, Scene, add_session, audit
+from tests.fakes.clock import FakeClock
 
 TOM, CAT = 1001, 1004
 SUE, VIC, ANN = "+447700900201", "+447700900301", "+447700900501"
@@ -54,10 +49,10 @@ async def attended(scene: Scene, session: int) -> dict[int, bool]:
 async def test_attendance_from_those_who_said_coming_and_someone_else(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
         club, tg = scene.club, scene.tg
-        tom = await person(club, "Tom", telegram_id=TOM)
-        sue = await person(club, "Sue", phone=SUE)
-        vic = await person(club, "Vic", phone=VIC, channels="voice")
-        await person(club, "Ann", phone=ANN)
+        tom = await add_person(club, "Tom", telegram_id=TOM)
+        sue = await add_person(club, "Sue", phone=SUE)
+        vic = await add_person(club, "Vic", phone=VIC, channels="voice")
+        await add_person(club, "Ann", phone=ANN)
         session = await add_session(
             club, utc_now() - timedelta(hours=4), coming=[tom, sue], not_coming=[vic]
         )
@@ -94,7 +89,7 @@ async def test_attendance_from_those_who_said_coming_and_someone_else(database_u
         assert "2 said they were coming; 2 came." in render_text(report)
         # "how was it?" now goes to those who came, not to those who only said so
         await scene.plan_feedback(utc_now())
-        asked = {r.person_id for r in await rows(club, kind="feedback")}
+        asked = {r.person_id for r in await outbox(club, kind="feedback")}
         assert asked == {tom, vic}
 
 
@@ -108,12 +103,12 @@ async def test_attendance_with_no_session_yet_says_so(database_url: str) -> None
 async def test_choosing_together_by_choice_and_by_own_idea(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
         club, tg = scene.club, scene.tg
-        tom = await person(club, "Tom", telegram_id=TOM)
-        sue = await person(club, "Sue", phone=SUE)
-        vic = await person(club, "Vic", phone=VIC, channels="voice")
-        mo = await person(club, "Mo", channels="")
-        cat = await person(club, "Cat", roles=("carer",), telegram_id=CAT, cares_for=mo)
-        await person(club, "Val", roles=("volunteer",), phone=ANN)
+        tom = await add_person(club, "Tom", telegram_id=TOM)
+        sue = await add_person(club, "Sue", phone=SUE)
+        vic = await add_person(club, "Vic", phone=VIC, channels="voice")
+        mo = await add_person(club, "Mo", channels="")
+        cat = await add_person(club, "Cat", roles=("carer",), telegram_id=CAT, cares_for=mo)
+        await add_person(club, "Val", roles=("volunteer",), phone=ANN)
         async with club.units() as uow:
             activity = {a.key: a.id for a in await uow.club.activities()}
             for someone, liked in ((tom, "music"), (sue, "music"), (vic, "music")):
@@ -128,7 +123,7 @@ async def test_choosing_together_by_choice_and_by_own_idea(database_url: str) ->
         assert "The choices are music, gardening and art." in explain
         await tg.press(COORDINATOR, "ask_now")
         assert tg.replies(COORDINATOR) == [tg.words("poll.asking")]
-        polls = await rows(club, kind="poll")
+        polls = await outbox(club, kind="poll")
         assert {(r.person_id, r.channel) for r in polls} == {
             (tom, "telegram"),
             (sue, "sms"),
@@ -179,7 +174,7 @@ async def test_choosing_together_by_choice_and_by_own_idea(database_url: str) ->
 
 async def test_an_own_idea_that_names_an_activity_is_kept_as_words(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        tom = await person(scene.club, "Tom", telegram_id=TOM)
+        tom = await add_person(scene.club, "Tom", telegram_id=TOM)
         await scene.tg.say(COORDINATOR, "/choose")
         await scene.tg.press(COORDINATOR, "ask_now")
         await scene.drain(FakeClock(utc_now() + timedelta(minutes=1)))

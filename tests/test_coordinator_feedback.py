@@ -14,16 +14,11 @@ from bot.report import FaceCounts, gather_report, read_period, render_text
 from bot.report.polls import PollResults
 from bot.report.sentences import faces_line
 from storage.models import utc_now
-from tests.coordinator_support import (
-    Scene,
-    add_session,
-    coordinator_club,
-    feedback_rows,
-    person,
-    rows,
-    said,
-)
-from tests.test_reminders_support import FakeClock
+from tests.club_data import add_person
+from tests.club_rows import outbox
+from tests.clubs import coordinator_club
+from tests.coordinator_support import Scene, add_session, feedback_rows, said
+from tests.fakes.clock import FakeClock
 
 TOM, TIA, CAT = 1001, 1002, 1004
 SUE, VIC = "+447700900201", "+447700900301"
@@ -59,14 +54,14 @@ async def report_text(scene: Scene) -> tuple[str, FaceCounts, FaceCounts]:
 async def test_feedback_by_button_digit_and_key_appears_in_the_report(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
         club = scene.club
-        tom = await person(club, "Tom", telegram_id=TOM)
-        sue = await person(club, "Sue", phone=SUE)
-        vic = await person(club, "Vic", phone=VIC, channels="voice")
-        mo = await person(club, "Mo", channels="")
-        await person(club, "Cat", roles=("carer",), telegram_id=CAT, cares_for=mo)
+        tom = await add_person(club, "Tom", telegram_id=TOM)
+        sue = await add_person(club, "Sue", phone=SUE)
+        vic = await add_person(club, "Vic", phone=VIC, channels="voice")
+        mo = await add_person(club, "Mo", channels="")
+        await add_person(club, "Cat", roles=("carer",), telegram_id=CAT, cares_for=mo)
         session = await a_session_that_ended(scene, [tom, sue, vic, mo])
         await ask_how_it_was(scene)
-        queued = {(r.person_id, r.channel) for r in await rows(club, kind="feedback")}
+        queued = {(r.person_id, r.channel) for r in await outbox(club, kind="feedback")}
         assert len(queued) == 4 and (mo, "telegram") not in queued  # Mo's goes to Cat
 
         await answer_on_telegram(scene)
@@ -154,7 +149,7 @@ async def the_report_shows_it(scene: Scene) -> None:
 
 async def test_a_voice_comment_is_kept_for_the_committee(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        tom = await person(scene.club, "Tom", telegram_id=TOM)
+        tom = await add_person(scene.club, "Tom", telegram_id=TOM)
         await a_session_that_ended(scene, [tom])
         await ask_how_it_was(scene)
         tg = scene.tg
@@ -171,8 +166,8 @@ async def test_a_voice_comment_is_kept_for_the_committee(database_url: str) -> N
 
 async def test_skip_ends_the_questions_kindly(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        tia = await person(scene.club, "Tia", telegram_id=TIA)
-        sue = await person(scene.club, "Sue", phone=SUE)
+        tia = await add_person(scene.club, "Tia", telegram_id=TIA)
+        sue = await add_person(scene.club, "Sue", phone=SUE)
         await a_session_that_ended(scene, [tia, sue])
         await ask_how_it_was(scene)
         await scene.tg.say(TIA, "skip")
@@ -184,7 +179,7 @@ async def test_skip_ends_the_questions_kindly(database_url: str) -> None:
 
 async def test_a_skip_is_counted_in_the_report(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        tia = await person(scene.club, "Tia", telegram_id=TIA)
+        tia = await add_person(scene.club, "Tia", telegram_id=TIA)
         await a_session_that_ended(scene, [tia])
         await ask_how_it_was(scene)
         await scene.tg.say(TIA, "skip")
@@ -194,7 +189,7 @@ async def test_a_skip_is_counted_in_the_report(database_url: str) -> None:
 
 async def test_an_answer_given_nine_days_later_still_lands(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        tom = await person(scene.club, "Tom", telegram_id=TOM)
+        tom = await add_person(scene.club, "Tom", telegram_id=TOM)
         await a_session_that_ended(scene, [tom])
         await ask_how_it_was(scene)
         later = utc_now() + timedelta(days=9)

@@ -29,6 +29,9 @@ from conversations.model import text
 from storage import UnitOfWork
 from storage.models import Broadcast, OutboxMessage
 from storage.outbox import Status
+from tests.club_data import add_person
+from tests.club_rows import outbox
+from tests.clubs import coordinator_club
 from tests.coordinator_support import (
     CLUB_NUMBER,
     COORDINATOR,
@@ -36,9 +39,6 @@ from tests.coordinator_support import (
     Scene,
     audit,
     button_keys,
-    coordinator_club,
-    person,
-    rows,
     said,
 )
 
@@ -63,15 +63,15 @@ async def everyone(scene: Scene) -> dict[str, int]:
     one who texted STOP."""
     club = scene.club
     ids = {
-        "Tom": await person(club, "Tom", telegram_id=TOM, spoken=True),
-        "Tia": await person(club, "Tia", telegram_id=TIA),
-        "Ben": await person(club, "Ben", telegram_id=BEN),
-        "Sue": await person(club, "Sue", phone=SUE),
-        "Vic": await person(club, "Vic", phone=VIC, channels="voice"),
-        "Mo": await person(club, "Mo", channels=""),
-        "Olly": await person(club, "Olly", phone=OLLY),
+        "Tom": await add_person(club, "Tom", telegram_id=TOM, spoken=True),
+        "Tia": await add_person(club, "Tia", telegram_id=TIA),
+        "Ben": await add_person(club, "Ben", telegram_id=BEN),
+        "Sue": await add_person(club, "Sue", phone=SUE),
+        "Vic": await add_person(club, "Vic", phone=VIC, channels="voice"),
+        "Mo": await add_person(club, "Mo", channels=""),
+        "Olly": await add_person(club, "Olly", phone=OLLY),
     }
-    ids["Cat"] = await person(club, "Cat", roles=("carer",), phone=CAT, cares_for=ids["Mo"])
+    ids["Cat"] = await add_person(club, "Cat", roles=("carer",), phone=CAT, cares_for=ids["Mo"])
     scene.bot.block_chat(BEN)
     await scene.text_in(OLLY, "STOP")
     return ids
@@ -137,7 +137,7 @@ async def test_a_notice_reaches_telegram_text_and_call_members_with_speech(
         assert tg.words("notice.sending") in tg.replies(COORDINATOR)
         [broadcast] = await broadcasts(scene)
         assert (broadcast.recipients, broadcast.skipped, broadcast.audience) == (7, 1, "everyone")
-        queued = {(r.person_id, r.channel) for r in await rows(scene.club)}
+        queued = {(r.person_id, r.channel) for r in await outbox(scene.club)}
         assert queued == {
             (scene.coordinator, "telegram"),
             (ids["Tom"], "telegram"),
@@ -214,7 +214,7 @@ async def counts_agree_with_the_fakes(scene: Scene, broadcast_id: int) -> Progre
 
 async def test_a_call_member_hears_the_notice_when_she_answers(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Vic", phone=VIC, channels="voice")
+        await add_person(scene.club, "Vic", phone=VIC, channels="voice")
         await write_notice(scene)
         await scene.tg.press(COORDINATOR, "send_notice")
         await scene.drain()
@@ -242,9 +242,9 @@ async def test_a_coordinator_s_voice_message_goes_as_it_is_with_the_words(
     database_url: str,
 ) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Tom", telegram_id=TOM, spoken=True)
-        await person(scene.club, "Tia", telegram_id=TIA)
-        await person(scene.club, "Sue", phone=SUE)
+        await add_person(scene.club, "Tom", telegram_id=TOM, spoken=True)
+        await add_person(scene.club, "Tia", telegram_id=TIA)
+        await add_person(scene.club, "Sue", phone=SUE)
         tg = scene.tg
         await tg.say(COORDINATOR, "/notice")
         await tg.say(COORDINATOR, WORDS)
@@ -263,8 +263,8 @@ async def test_a_coordinator_s_voice_message_goes_as_it_is_with_the_words(
 
 async def test_a_double_tapped_confirm_sends_once(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Tom", telegram_id=TOM)
-        await person(scene.club, "Sue", phone=SUE)
+        await add_person(scene.club, "Tom", telegram_id=TOM)
+        await add_person(scene.club, "Sue", phone=SUE)
         await write_notice(scene)
         confirm = scene.tg.question(COORDINATOR)
         data = scene.tg.button(confirm, "send_notice")
@@ -287,7 +287,7 @@ async def test_two_confirms_arriving_together_send_once(
     input waits (up to a second) after reading the open question until the other has read
     it too, so the race is met every time rather than now and then."""
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Sue", phone=SUE)
+        await add_person(scene.club, "Sue", phone=SUE)
         await write_notice(scene)
         confirm = scene.tg.question(COORDINATOR)
         question_id = int(scene.tg.button(confirm, "send_notice").partition(":")[0][1:])
@@ -321,7 +321,7 @@ async def test_the_command_line_queues_the_same(database_url: str, tmp_path: Pat
         ids = await everyone(scene)
         await write_notice(scene)
         await scene.tg.press(COORDINATOR, "send_notice")
-        by_flow = {(r.person_id, r.channel) for r in await rows(scene.club)}
+        by_flow = {(r.person_id, r.channel) for r in await outbox(scene.club)}
 
         output = await run_cli(scene, tmp_path, "broadcast", "--to", "everyone", WORDS)
         [flow_notice, cli_notice] = await broadcasts(scene)
@@ -329,7 +329,7 @@ async def test_the_command_line_queues_the_same(database_url: str, tmp_path: Pat
         assert (cli_notice.recipients, cli_notice.skipped) == (7, 1)
         assert cli_notice.created_by_id is None
         by_cli = {
-            (r.person_id, r.channel) for r in await rows(scene.club, broadcast_id=cli_notice.id)
+            (r.person_id, r.channel) for r in await outbox(scene.club, broadcast_id=cli_notice.id)
         }
         assert by_cli == by_flow
         assert (ids["Olly"], "sms") not in by_cli
@@ -395,7 +395,7 @@ async def test_a_notice_too_long_for_one_text_says_how_many_parts(database_url: 
         ["The Tuesday Club moves to the small hall while the big hall is painted."] * 5
     )
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Sue", phone=SUE)
+        await add_person(scene.club, "Sue", phone=SUE)
         preview = await write_notice(scene, long_words)
         sent_as = f"A message from the {CLUB}. {long_words}"
         assert 153 * 2 < len(sent_as) <= 153 * 3
@@ -409,7 +409,7 @@ async def test_a_notice_too_long_for_one_text_says_how_many_parts(database_url: 
 
 async def test_the_preview_counts_the_parts_of_the_text_as_sent(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Sue", phone=SUE)
+        await add_person(scene.club, "Sue", phone=SUE)
         preview = await write_notice(scene, NEAR_ONE_TEXT)
         await scene.tg.press(COORDINATOR, "send_notice")
         await scene.drain()
@@ -422,7 +422,7 @@ async def test_the_command_line_counts_the_parts_of_the_text_as_sent(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Sue", phone=SUE)
+        await add_person(scene.club, "Sue", phone=SUE)
         assert await command(scene, "members_carers", NEAR_ONE_TEXT) == 0
         await scene.drain()
         [message] = scene.twilio.messages_to(SUE)
@@ -446,7 +446,7 @@ async def test_a_notice_over_the_longest_is_refused_kindly(database_url: str) ->
 
 async def test_an_empty_group_sends_nothing_and_says_so(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Sue", phone=SUE)  # a member; no volunteers at all
+        await add_person(scene.club, "Sue", phone=SUE)  # a member; no volunteers at all
         tg = scene.tg
         await tg.say(COORDINATOR, "/notice")
         await tg.say(COORDINATOR, WORDS)
@@ -463,7 +463,7 @@ async def test_an_empty_group_sends_nothing_and_says_so(database_url: str) -> No
         assert tg.replies(COORDINATOR) == [tg.words("notice.kept")]
         await scene.drain()
         assert await broadcasts(scene) == []
-        assert await rows(scene.club) == []
+        assert await outbox(scene.club) == []
         assert scene.twilio.messages == []
         assert await audit(scene.club, "notice sent") == []
 
@@ -471,8 +471,8 @@ async def test_an_empty_group_sends_nothing_and_says_so(database_url: str) -> No
 async def test_a_group_by_activity_reaches_only_those_who_enjoy_it(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
         club = scene.club
-        tom = await person(club, "Tom", telegram_id=TOM)
-        await person(club, "Tia", telegram_id=TIA)
+        tom = await add_person(club, "Tom", telegram_id=TOM)
+        await add_person(club, "Tia", telegram_id=TIA)
         async with club.units() as uow:
             activity = {a.key: a.id for a in await uow.club.activities()}
             await uow.people.set_preference(tom, activity["gardening"], "yes", tom)
@@ -496,8 +496,8 @@ async def test_a_notice_to_someone_who_opted_out_skips_and_counts_them(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Sue", phone=SUE)
-        olly = await person(scene.club, "Olly", phone=OLLY)
+        await add_person(scene.club, "Sue", phone=SUE)
+        olly = await add_person(scene.club, "Olly", phone=OLLY)
         await scene.text_in(OLLY, "STOP")
         opted = [m["text"] for m in scene.bot.sent_messages(COORDINATOR)]
         assert opted == [scene.tg.words("coordinator.opted_out", who="Olly")]
@@ -510,7 +510,7 @@ async def test_a_notice_to_someone_who_opted_out_skips_and_counts_them(
         assert "Skipped, no way to reach them: 1." in output
         await scene.drain()
         assert [b.skipped for b in await broadcasts(scene)] == [1, 1]
-        assert olly not in {r.person_id for r in await rows(scene.club)}
+        assert olly not in {r.person_id for r in await outbox(scene.club)}
         assert texts_received(scene) == {SUE: 2}
         assert scene.twilio.messages_to(OLLY) == []
 
@@ -519,11 +519,11 @@ async def test_the_command_line_refuses_an_empty_group(
     database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Sue", phone=SUE)
+        await add_person(scene.club, "Sue", phone=SUE)
         assert await command(scene, "volunteers") == 2
         said_then = capsys.readouterr().out.strip()
         assert said_then == "Not sent: nobody in that group can be reached (0 skipped)."
-        assert await rows(scene.club) == []
+        assert await outbox(scene.club) == []
         assert await broadcasts(scene) == []
 
 
@@ -546,8 +546,8 @@ async def test_progress_is_read_in_one_go_while_the_dispatcher_commits(
     if not database_url.startswith("sqlite"):
         pytest.skip("settles a row from a second connection to the SQLite file")
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Sue", phone=SUE)
-        await person(scene.club, "Tom", telegram_id=TOM)
+        await add_person(scene.club, "Sue", phone=SUE)
+        await add_person(scene.club, "Tom", telegram_id=TOM)
         await write_notice(scene)
         await scene.tg.press(COORDINATOR, "send_notice")
         [broadcast] = await broadcasts(scene)

@@ -8,16 +8,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from storage.models import Broadcast, Poll, Position
-from tests.coordinator_support import (
-    COORDINATOR,
-    Scene,
-    audit,
-    button_keys,
-    coordinator_club,
-    person,
-    roles_of,
-    rows,
-)
+from tests.club_data import add_person
+from tests.club_rows import outbox, roles_of
+from tests.clubs import coordinator_club
+from tests.coordinator_support import COORDINATOR, Scene, audit, button_keys
 
 TOM, DAN = 1001, 7001
 COMMANDS = ("/notice", "/sessions", "/attendance", "/roles", "/choose", "/report")
@@ -37,7 +31,7 @@ async def count(scene: Scene, model: type[Broadcast] | type[Poll]) -> int:
 
 async def test_a_member_is_told_kindly_and_nothing_happens(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Tom", telegram_id=TOM)
+        await add_person(scene.club, "Tom", telegram_id=TOM)
         tg = scene.tg
         kindly = tg.words("common.not_allowed")
         for command in COMMANDS:
@@ -48,7 +42,7 @@ async def test_a_member_is_told_kindly_and_nothing_happens(database_url: str) ->
             assert await position_of(scene, TOM) == ("menu", "menu"), command
         await scene.drain()
         assert await audit(scene.club) == []
-        assert await rows(scene.club) == []
+        assert await outbox(scene.club) == []
         assert (await count(scene, Broadcast), await count(scene, Poll)) == (0, 0)
         assert scene.bot.sent_files(chat_id=TOM) == []  # no report, chart or page
         assert scene.twilio.messages == [] and scene.twilio.call_requests == []
@@ -56,7 +50,7 @@ async def test_a_member_is_told_kindly_and_nothing_happens(database_url: str) ->
 
 async def test_committee_may_have_the_report_but_nothing_else(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Tom", roles=("member", "committee"), telegram_id=TOM)
+        await add_person(scene.club, "Tom", roles=("member", "committee"), telegram_id=TOM)
         tg = scene.tg
         for command in ("/notice", "/sessions", "/attendance", "/roles", "/choose"):
             await tg.say(TOM, command)
@@ -80,7 +74,7 @@ async def test_a_coordinator_grants_and_removes_committee_and_volunteer(
     database_url: str,
 ) -> None:
     async with coordinator_club(database_url) as scene:
-        tom = await person(scene.club, "Tom", telegram_id=TOM)
+        tom = await add_person(scene.club, "Tom", telegram_id=TOM)
         tg = scene.tg
 
         async def change(*presses: str) -> None:
@@ -122,8 +116,8 @@ async def test_a_coordinator_grants_and_removes_committee_and_volunteer(
 
 async def test_a_name_shared_by_two_people_is_chosen_by_button(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Ann Smith", telegram_id=2001)
-        jones = await person(scene.club, "Ann Jones", telegram_id=2002)
+        await add_person(scene.club, "Ann Smith", telegram_id=2001)
+        jones = await add_person(scene.club, "Ann Jones", telegram_id=2002)
         tg = scene.tg
         await tg.say(COORDINATOR, "/roles")
         await tg.say(COORDINATOR, "Bob")
@@ -149,8 +143,8 @@ async def test_a_coordinator_cannot_remove_their_own_coordinator_role(database_u
 
 async def test_a_role_removed_mid_flow_stops_it_at_the_next_step(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
-        await person(scene.club, "Dan", roles=("coordinator",), telegram_id=DAN)
-        await person(scene.club, "Sue", phone="+447700900201")
+        await add_person(scene.club, "Dan", roles=("coordinator",), telegram_id=DAN)
+        await add_person(scene.club, "Sue", phone="+447700900201")
         tg = scene.tg
         # Cora writes a notice and reaches the preview ...
         await tg.say(COORDINATOR, "/notice")
@@ -170,7 +164,7 @@ async def test_a_role_removed_mid_flow_stops_it_at_the_next_step(database_url: s
         assert reply.startswith(tg.words("common.not_allowed"))
         await scene.drain()
         assert await count(scene, Broadcast) == 0
-        assert await rows(scene.club) == []
+        assert await outbox(scene.club) == []
         assert scene.twilio.messages == []
         assert [e.action for e in await audit(scene.club)] == ["role removed"]
         # a free-text step is stopped too

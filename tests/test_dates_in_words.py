@@ -17,7 +17,8 @@ from conversations import (
     all_flows,
 )
 from storage.models import Person
-from tests.coordinator_support import coordinator_club, person
+from tests.clubs import add_person as person
+from tests.clubs import coordinator_club
 
 CATALOGUE = Catalogue.load()
 ENGINE = Engine(all_flows(CATALOGUE.language_list()), CATALOGUE.vocabulary, CATALOGUE.label)

@@ -13,13 +13,12 @@ import random
 import signal
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 
-from bot.bootstrap import build_club
-from config import Settings
-from storage.models import ClubSession, Person, utc_now
-from storage.outbox import Delivery, Status
+from storage import UnitOfWorkFactory, open_database
+from storage.outbox import Status
+from tests.club_data import queue_reminders
+from tests.clubs import club_settings, prepared_club
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fork_server import ForkServer
 
@@ -31,58 +30,13 @@ WAIT_SECONDS = 30.0
 """How long a run may take before the test fails (a failure, never a pass condition)."""
 
 
-async def queue_reminders(database_url: str, people: int, first_chat: int) -> list[int]:
-    """A session three days ahead and one reminder row per member, due now."""
-    club = build_club(Settings(database_url=database_url, tts_engine="off", _env_file=None))  # type: ignore[call-arg]
-    try:
-        await club.prepare(demo=False)
-        starts = utc_now().replace(microsecond=0) + timedelta(days=3)
-        async with club.units() as uow:
-            meeting = await uow.sessions.add(
-                ClubSession(
-                    title="Singing",
-                    activity_key="music",
-                    place="St Luke's Hall",
-                    postcode="SE27 9JU",
-                    starts_at=starts,
-                    ends_at=starts + timedelta(hours=2),
-                )
-            )
-            chats = list(range(first_chat, first_chat + people))
-            deliveries = []
-            for chat in chats:
-                person = Person(
-                    name=f"Member {chat}",
-                    telegram_id=chat,
-                    channels="telegram",
-                    consent_given_by_name="them",
-                )
-                await uow.people.add(person, ["member"])
-                deliveries.append(
-                    Delivery(
-                        person.id,
-                        "telegram",
-                        "reminder",
-                        f"reminder:{meeting.id}:{person.id}:{person.id}:day_before",
-                        utc_now(),
-                        {"session": meeting.id, "member": person.id, "kind": "day_before"},
-                        meeting.id,
-                    )
-                )
-            assert await uow.outbox.enqueue(deliveries) == people
-            await uow.commit()
-        return chats
-    finally:
-        await club.close()
-
-
 async def outbox_counts(database_url: str) -> dict[str, int]:
-    club = build_club(Settings(database_url=database_url, tts_engine="off", _env_file=None))  # type: ignore[call-arg]
+    engine = open_database(database_url)
     try:
-        async with club.units() as uow:
+        async with UnitOfWorkFactory(engine)() as uow:
             return await uow.outbox.counts()
     finally:
-        await club.close()
+        await engine.dispose()
 
 
 def dispatch_environment(database_url: str, fake: FakeBotApi) -> dict[str, str]:
@@ -145,7 +99,8 @@ async def test_killed_at_random_moments_every_reminder_arrives_with_few_repeats(
     tmp_path: Path,
 ) -> None:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'club.sqlite3'}"
-    chats = await queue_reminders(database_url, PEOPLE, FIRST_CHAT)
+    async with prepared_club(club_settings(database_url, tts_engine="off"), demo=False) as club:
+        chats = await queue_reminders(club, PEOPLE, FIRST_CHAT)
     kill_after = sorted(random.Random().sample(range(2, PEOPLE - 2), KILLS))
     log = tmp_path / "dispatch.log"
     async with FakeBotApi() as fake:

@@ -6,36 +6,31 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import WELCOME_DELAY, Club, build_club
+from bot.bootstrap import WELCOME_DELAY, Club
 from bot.outbox.dispatcher import LEASE, Dispatcher
 from bot.service.dialogue import Answer
-from config import Settings
 from conversations import Hint, Input
 from storage.models import Person, utc_now
 from storage.outbox import Delivery, Terminal
-from tests.test_reminders_support import FakeClock, RecordingSender, dispatcher_for, outbox
+from tests.club_rows import outbox
+from tests.clubs import club_settings, prepared_club
+from tests.fakes.clock import FakeClock, dispatcher_for
+from tests.fakes.sender import RecordingSender
 
 ADDRESS = "console:you"
 MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-async def local_club(tmp_path: Path) -> AsyncIterator[Club]:
-    settings = Settings(  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'club.sqlite3'}",
-        tts_engine="off",
-        _env_file=None,
-    )
+async def local_club(sqlite_url: str) -> AsyncIterator[Club]:
+    settings = club_settings(sqlite_url, tts_engine="off")
     assert settings.local_mode
-    club = build_club(settings)
-    await club.prepare(demo=True)
-    yield club
-    await club.close()
+    async with prepared_club(settings) as club:
+        yield club
 
 
 async def _press(club: Club, answer: Answer, key: str) -> Answer:

@@ -11,23 +11,17 @@ from datetime import UTC, time, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.bootstrap import Club, build_club
+from bot.bootstrap import Club
 from bot.outbox.delivery import Sender
 from bot.outbox.dispatcher import Dispatcher
-from config import Settings
 from storage.models import ChannelState, OutboxMessage, Person
 from storage.outbox import Status
+from tests.club_data import add_person, add_series
+from tests.club_rows import outbox
+from tests.clubs import club_settings, prepared_club
+from tests.fakes.clock import FakeClock, dispatcher_for, local, planner_for
+from tests.fakes.sender import RecordingSender
 from tests.fakes.telegram_api import FakeBotApi
-from tests.test_reminders_support import (
-    FakeClock,
-    RecordingSender,
-    add_person,
-    add_series,
-    dispatcher_for,
-    local,
-    outbox,
-    planner_for,
-)
 
 THURSDAY = 3
 COORDINATOR = 9000
@@ -78,41 +72,25 @@ class Scene:
 
 @pytest.fixture
 async def scene(database_url: str) -> AsyncIterator[Scene]:
-    async with FakeBotApi() as fake:
-        settings = Settings(  # type: ignore[call-arg]
-            database_url=database_url,
-            telegram_bot_token=fake.token,
-            telegram_base_url=f"http://127.0.0.1:{fake.port}",
-            tts_engine="offline",
-            _env_file=None,
-        )
-        club = build_club(settings)
-        assert club.telegram is not None
-        await club.prepare(demo=True)
-        await club.telegram.application.initialize()
-        try:
-            series = await add_series(club, "Singing", THURSDAY, time(10, 30), time(12, 30))
-            ids = {
-                "Ann": await add_person(
-                    club, "Ann", telegram_id=1001, spoken=True, series=[series]
-                ),
-                "Bob": await add_person(club, "Bob", telegram_id=1002, series=[series]),
-                "Cat": await add_person(
-                    club,
-                    "Cat",
-                    telegram_id=1003,
-                    console_name="cat",
-                    channels="telegram,console",
-                    series=[series],
-                ),
-                "Cora": await add_person(
-                    club, "Cora", roles=("coordinator",), telegram_id=COORDINATOR
-                ),
-            }
-            yield Scene(fake, club, FakeClock(DAY_BEFORE), RecordingSender("console"), ids)
-        finally:
-            await club.telegram.application.shutdown()
-            await club.close()
+    async with (
+        FakeBotApi() as fake,
+        prepared_club(club_settings(database_url, bot_api=fake)) as club,
+    ):
+        series = await add_series(club, "Singing", THURSDAY, time(10, 30), time(12, 30))
+        ids = {
+            "Ann": await add_person(club, "Ann", telegram_id=1001, spoken=True, series=[series]),
+            "Bob": await add_person(club, "Bob", telegram_id=1002, series=[series]),
+            "Cat": await add_person(
+                club,
+                "Cat",
+                telegram_id=1003,
+                console_name="cat",
+                channels="telegram,console",
+                series=[series],
+            ),
+            "Cora": await add_person(club, "Cora", roles=("coordinator",), telegram_id=COORDINATOR),
+        }
+        yield Scene(fake, club, FakeClock(DAY_BEFORE), RecordingSender("console"), ids)
 
 
 async def test_words_with_buttons_then_a_spoken_voice_note(scene: Scene) -> None:

@@ -24,16 +24,10 @@ from conversations import HELP_CHOICE
 from storage.models import Base, SpeechClip, SpeechClipPerson, utc_now
 from storage.models import Person as PersonRow
 from storage.outbox import Delivery
+from tests.club_data import add_phone_person, queue_reminder
 from tests.inbound_support import Inbound, inbound_club
 from tests.telegram_support import callback_key, keyboard_of
-from tests.twilio_support import (
-    CLUB_NUMBER,
-    LANDLINE,
-    MOBILE,
-    add_phone_person,
-    add_session,
-    queue_reminder,
-)
+from tests.twilio_support import CLUB_NUMBER, LANDLINE, MOBILE, add_session
 
 MARY, DOROTHY, HERMIONE, QUENTIN = 7391846205, 5550001112, 6060606060, 6161616161
 OSWALD_PHONE = "+447700900456"

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 
 from storage.models import OutboxMessage, Person, utc_now
 from storage.outbox import Status
+from tests.club_data import add_phone_person
 from tests.fuzz_poster import Poster
 from tests.fuzz_requests import (
     COORDINATOR,
@@ -49,7 +50,7 @@ from tests.fuzz_requests import (
 )
 from tests.inbound_support import Inbound, LogWatch, inbound_club, watched_logs
 from tests.telegram_support import SECRET
-from tests.twilio_support import add_phone_person, add_session
+from tests.twilio_support import add_session
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 PER_REQUEST = timedelta(seconds=30)

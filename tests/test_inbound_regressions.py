@@ -12,16 +12,10 @@ import pytest
 from conversations import text
 from storage.models import InboundKey, OutboxMessage, Person, Position
 from storage.outbox import Status
+from tests.club_data import add_phone_person, queue_reminder
 from tests.club_rows import count, rows
 from tests.inbound_support import Inbound, LogWatch, inbound_club, watched_logs
-from tests.twilio_support import (
-    CLUB_NUMBER,
-    MOBILE,
-    add_phone_person,
-    add_session,
-    queue_reminder,
-    replies,
-)
+from tests.twilio_support import CLUB_NUMBER, MOBILE, add_session, replies
 
 ANN = 7101
 JSONDict = dict[str, Any]

@@ -18,14 +18,10 @@ from sqlalchemy import select
 
 from bot.channels.speech import OfflineSpeech
 from storage.models import OutboxMessage, Person, PersonDay, SessionAnswer
-from tests.telegram_support import keyboard_of, telegram_club
-from tests.test_reminders_support import (
-    FakeClock,
-    add_series,
-    dispatcher_for,
-    local,
-    planner_for,
-)
+from tests.club_data import add_series
+from tests.clubs import telegram_club
+from tests.fakes.clock import FakeClock, dispatcher_for, local, planner_for
+from tests.telegram_support import keyboard_of
 
 ANA = 351_000_001
 THURSDAY = 3

@@ -14,15 +14,13 @@ from datetime import datetime, time, timedelta
 
 from bot.service.calendar import meetings_between
 from storage.outbox import Status
-from tests.coordinator_support import COORDINATOR, Scene, coordinator_club, person
+from tests.club_data import add_series
+from tests.club_rows import outbox
+from tests.clubs import add_person as person
+from tests.clubs import coordinator_club
+from tests.coordinator_support import COORDINATOR, Scene
+from tests.fakes.clock import FakeClock, follow_changes_with, planner_for
 from tests.test_cancelling_tells_everyone_that_day import comes_on
-from tests.test_reminders_support import (
-    FakeClock,
-    add_series,
-    follow_changes_with,
-    outbox,
-    planner_for,
-)
 
 GEORGE, ANA = 1001, "+447700900201"
 

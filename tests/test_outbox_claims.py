@@ -10,7 +10,7 @@ import pytest
 from bot.bootstrap import Club
 from storage.models import Person
 from storage.outbox import Delivery, Status
-from tests.test_reminders_support import outbox
+from tests.club_rows import outbox
 
 NOW = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)

@@ -24,8 +24,11 @@ from conversations import text
 from conversations.calendar import at_local
 from conversations.when import when_params
 from storage.models import Person
-from tests.coordinator_support import COORDINATOR, Scene, audit, coordinator_club, person
-from tests.test_reminders_support import FakeClock, outbox
+from tests.club_rows import outbox
+from tests.clubs import add_person as person
+from tests.clubs import coordinator_club
+from tests.coordinator_support import COORDINATOR, Scene, audit
+from tests.fakes.clock import FakeClock
 
 TOM, ANA = 1001, "+447700900201"
 WORDS = "The hall is closed tomorrow because of the snow."

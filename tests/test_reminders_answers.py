@@ -14,17 +14,10 @@ from conversations import Input
 from conversations.model import Text
 from storage.models import ClubSession, HelpRequest, SessionAnswer, utc_now
 from storage.outbox import Delivery
-from tests.test_reminders_support import (
-    FakeClock,
-    RecordingSender,
-    add_carer,
-    add_person,
-    add_series,
-    dispatcher_for,
-    local,
-    outbox,
-    planner_for,
-)
+from tests.club_data import add_carer, add_person, add_series
+from tests.club_rows import outbox
+from tests.fakes.clock import FakeClock, dispatcher_for, local, planner_for
+from tests.fakes.sender import RecordingSender
 
 THURSDAY = 3
 

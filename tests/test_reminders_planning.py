@@ -11,18 +11,12 @@ import pytest
 
 from bot.bootstrap import Club
 from bot.cli.main import run_command
-from storage.models import ClubSession, OutboxMessage, utc_now
-from tests.test_reminders_support import (
-    FakeClock,
-    RecordingSender,
-    add_carer,
-    add_person,
-    add_series,
-    dispatcher_for,
-    local,
-    outbox,
-    planner_for,
-)
+from storage.models import OutboxMessage, utc_now
+from tests.club_data import add_carer, add_person, add_series
+from tests.club_rows import outbox
+from tests.coordinator_support import add_session
+from tests.fakes.clock import FakeClock, dispatcher_for, local, planner_for
+from tests.fakes.sender import RecordingSender
 
 THURSDAY = 3
 SUNDAY = 6
@@ -220,19 +214,7 @@ def _arguments(action: str, session: int) -> argparse.Namespace:
 
 async def _one_off_soon(club: Club) -> int:
     starts = utc_now().replace(microsecond=0) + timedelta(days=3)
-    async with club.units() as uow:
-        meeting = await uow.sessions.add(
-            ClubSession(
-                title="Tea Dance",
-                activity_key="music",
-                place="St Luke's Hall",
-                postcode="SE27 9JU",
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=2),
-            )
-        )
-        await uow.commit()
-        return meeting.id
+    return await add_session(club, starts, title="Tea Dance")
 
 
 async def test_sessions_remind_queues_the_reminders_now(

@@ -8,10 +8,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.outbox.delivery import Sender
-from storage.models import ClubSession, SessionAnswer, utc_now
-from storage.outbox import Delivery
-from tests.telegram_support import person_by_telegram, register_by_buttons, telegram_club
-from tests.test_reminders_support import FakeClock, dispatcher_for
+from storage.models import SessionAnswer, utc_now
+from tests.club_data import queue_reminder
+from tests.clubs import telegram_club
+from tests.coordinator_support import add_session
+from tests.fakes.clock import FakeClock, dispatcher_for
+from tests.telegram_support import person_by_telegram, register_by_buttons
 
 CHAT = 4242
 
@@ -25,24 +27,8 @@ async def test_a_reminder_is_answered_with_its_buttons_and_changed_later(
         ann = await person_by_telegram(club, CHAT)
         assert ann is not None
         starts = utc_now().replace(microsecond=0) + timedelta(days=3)
-        async with club.units() as uow:
-            meeting = await uow.sessions.add(
-                ClubSession(
-                    title="Singing",
-                    activity_key="music",
-                    place="St Luke's Hall",
-                    postcode="SE27 9JU",
-                    starts_at=starts,
-                    ends_at=starts + timedelta(hours=2),
-                )
-            )
-            payload = {"session": meeting.id, "member": ann.id, "kind": "day_before"}
-            key = f"reminder:{meeting.id}:{ann.id}:{ann.id}:day_before"
-            row = Delivery(ann.id, "telegram", "reminder", key, utc_now(), payload, meeting.id)
-            await uow.outbox.enqueue([row])
-            await uow.commit()
-            session_id = meeting.id
-        club.dialogue.shape.forget()  # the chat's picture of the calendar takes in the session
+        session_id = await add_session(club, starts, title="Singing")
+        await queue_reminder(club, ann.id, session_id, channel="telegram")
         senders: dict[str, Sender] = {"telegram": club.senders["telegram"]}
         dispatcher = dispatcher_for(club, FakeClock(utc_now()), senders)
         assert await dispatcher.run_once() == 1

@@ -25,7 +25,9 @@ from conversations import (
     text,
 )
 from storage.models import Person, utc_now
-from tests.coordinator_support import audit, coordinator_club, person
+from tests.clubs import add_person as person
+from tests.clubs import coordinator_club
+from tests.coordinator_support import audit
 from tests.report_club import bare_club, session_row
 from tests.test_report_command import arguments
 

@@ -18,9 +18,11 @@ from conversations.model import text
 from conversations.snapshot import Snapshot
 from storage.models import ClubSession, SessionSeries, utc_now
 from storage.outbox import Status
-from tests.club_rows import rows
-from tests.coordinator_support import COORDINATOR, Scene, add_session, coordinator_club, person
-from tests.test_reminders_support import FakeClock, add_series, outbox, planner_for
+from tests.club_data import add_person, add_series
+from tests.club_rows import outbox, rows
+from tests.clubs import coordinator_club
+from tests.coordinator_support import COORDINATOR, Scene, add_session
+from tests.fakes.clock import FakeClock, planner_for
 
 TOM, UNA = 1001, 1002
 SUE, VIC = "+447700900201", "+447700900301"
@@ -153,10 +155,10 @@ async def _coming_reminded_and_not(scene: Scene, starts: datetime) -> dict[str, 
 
     club = scene.club
     ids = {
-        "Tom": await person(club, "Tom", telegram_id=TOM),
-        "Una": await person(club, "Una", telegram_id=UNA),
-        "Vic": await person(club, "Vic", phone=VIC),
-        "Sue": await person(club, "Sue", phone=SUE),
+        "Tom": await add_person(club, "Tom", telegram_id=TOM),
+        "Una": await add_person(club, "Una", telegram_id=UNA),
+        "Vic": await add_person(club, "Vic", phone=VIC),
+        "Sue": await add_person(club, "Sue", phone=SUE),
     }
     ids["session"] = await add_session(club, starts, coming=[ids["Tom"]])
     planned_at = starts - timedelta(hours=36)
@@ -298,8 +300,8 @@ async def test_cancelling_from_telegram_tells_those_who_may_come(database_url: s
 async def test_reminders_sent_now_from_the_button(database_url: str) -> None:
     async with coordinator_club(database_url) as scene:
         tg, club = scene.tg, scene.club
-        tom = await person(club, "Tom", telegram_id=TOM)
-        sue = await person(club, "Sue", phone=SUE)
+        tom = await add_person(club, "Tom", telegram_id=TOM)
+        sue = await add_person(club, "Sue", phone=SUE)
         session = await add_session(club, utc_now() + timedelta(days=5))
         await tg.say(COORDINATOR, "/sessions")
         await tg.press(COORDINATOR, "remind_session")

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage import UnitOfWorkFactory, migrate, open_database
+from storage import UnitOfWork, UnitOfWorkFactory, migrate, open_database
 from storage.models import (
     Activity,
     AttendanceRecord,
@@ -41,8 +41,9 @@ from storage.models import Position as PositionRow
 
 
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = open_database(database_url)
+async def database(empty_database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A database with no tables, brought up to date by the migrations."""
+    engine = open_database(empty_database_url)
     await migrate(engine)
     yield engine
     await engine.dispose()
@@ -51,6 +52,14 @@ async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def units(database: AsyncEngine) -> UnitOfWorkFactory:
     return UnitOfWorkFactory(database)
+
+
+async def place(
+    uow: UnitOfWork, address: str, step: str, data: dict[str, Any], question_id: int
+) -> None:
+    """Keep `address` at `step` of registration, as the dialogue does after an input."""
+    found = await uow.records.position(address)
+    uow.records.place(found, address, None, "registration", step, data, question_id)
 
 
 async def test_migrations_create_every_table_of_the_models(database: AsyncEngine) -> None:
@@ -103,15 +112,7 @@ async def test_positions_persist_and_never_expire(database_url: str) -> None:
     await migrate(engine)
     units = UnitOfWorkFactory(engine)
     async with units() as uow:
-        uow.records.place(
-            await uow.records.position("telegram:42"),
-            "telegram:42",
-            None,
-            "registration",
-            "members",
-            {"members": ["Bob", "Cath"]},
-            7,
-        )
+        await place(uow, "telegram:42", "members", {"members": ["Bob", "Cath"]}, 7)
         await uow.commit()
     async with units() as uow:
         await uow.session.execute(
@@ -128,15 +129,7 @@ async def test_positions_persist_and_never_expire(database_url: str) -> None:
             assert row is not None
             assert (row.flow, row.step, row.question_id) == ("registration", "members", 7)
             assert row.data == {"members": ["Bob", "Cath"]}
-            uow.records.place(
-                await uow.records.position("telegram:42"),
-                "telegram:42",
-                None,
-                "registration",
-                "channel",
-                {"members": ["Bob"]},
-                8,
-            )
+            await place(uow, "telegram:42", "channel", {"members": ["Bob"]}, 8)
             await uow.commit()
         async with units() as uow:
             row = await uow.records.position("telegram:42")
@@ -148,30 +141,14 @@ async def test_positions_persist_and_never_expire(database_url: str) -> None:
 
 async def test_a_changed_list_inside_a_position_is_saved(units: UnitOfWorkFactory) -> None:
     async with units() as uow:
-        uow.records.place(
-            await uow.records.position("console:ann"),
-            "console:ann",
-            None,
-            "registration",
-            "a",
-            {"m": ["Bob"]},
-            1,
-        )
+        await place(uow, "console:ann", "a", {"m": ["Bob"]}, 1)
         await uow.commit()
     async with units() as uow:
         row = await uow.records.position("console:ann")
         assert row is not None
         data = dict(row.data)
         data["m"].append("Cath")  # the engine may change what it was given, in place
-        uow.records.place(
-            await uow.records.position("console:ann"),
-            "console:ann",
-            None,
-            "registration",
-            "b",
-            data,
-            2,
-        )
+        await place(uow, "console:ann", "b", data, 2)
         await uow.commit()
     async with units() as uow:
         row = await uow.records.position("console:ann")

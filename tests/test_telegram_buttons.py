@@ -5,7 +5,6 @@ stickers, photos, locations and contacts met with a kind line and the question a
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from conversations import HELP_CHOICE
 from conversations.model import text
 from storage.models import Person
 from tests.club_rows import count, position, rows
+from tests.clubs import telegram_club
 from tests.telegram_support import (
     TelegramClub,
     callback_key,
@@ -24,18 +24,12 @@ from tests.telegram_support import (
     message_update,
     person_by_telegram,
     register_by_buttons,
-    telegram_club,
 )
 
 JEAN = 5101
 MARGARET = 5102
 STRANGER = 5199
 CALLBACK = re.compile(r"^q\d+:[a-z0-9_]+$")
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'telegram.sqlite3'}"
 
 
 def button_label(message: dict[str, Any], data: str) -> str:

@@ -4,8 +4,6 @@ happens to the reply, the person's answer is already saved."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import bot.channels.telegram.app
@@ -13,6 +11,7 @@ import bot.channels.telegram.sending
 from conversations.model import text
 from storage.models import ChannelState, Preference
 from tests.club_rows import position, rows
+from tests.clubs import telegram_club
 from tests.fakes.telegram_api import FailureKind
 from tests.telegram_support import (
     TelegramClub,
@@ -21,17 +20,11 @@ from tests.telegram_support import (
     message_update,
     person_by_telegram,
     register_by_buttons,
-    telegram_club,
 )
 
 MARGARET = 7101
 COORDINATOR = 7900
 GROUP = -100777
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'telegram.sqlite3'}"
 
 
 @pytest.fixture

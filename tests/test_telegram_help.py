@@ -3,13 +3,10 @@ with who asked and where they were; a voice message is kept, acknowledged and fo
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from conversations.model import text
 from storage.models import HelpRequest
 from tests.club_rows import position, rows
+from tests.clubs import telegram_club
 from tests.telegram_support import (
     TelegramClub,
     add_coordinator,
@@ -17,7 +14,6 @@ from tests.telegram_support import (
     keyboard_of,
     person_by_telegram,
     register_by_buttons,
-    telegram_club,
 )
 
 MARGARET = 8101
@@ -25,11 +21,6 @@ NEWCOMER = 8102
 CORA = 8900
 DEV = 8901
 VOICE = b"OggS\x00\x02 Margaret's recorded words"
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'telegram.sqlite3'}"
 
 
 def coordinator_texts(tg: TelegramClub, chat: int) -> list[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import logging
-from pathlib import Path
 
 import av
 import pytest
@@ -19,6 +18,7 @@ from conversations.model import text
 from storage.models import HelpRequest, InboundKey, Person, Preference
 from storage.models import Position as PositionRow
 from tests.club_rows import count, position, preferences_of, rows
+from tests.clubs import telegram_club
 from tests.telegram_support import (
     PUBLIC_URL,
     SECRET,
@@ -26,16 +26,10 @@ from tests.telegram_support import (
     choose_english,
     person_by_telegram,
     register_by_buttons,
-    telegram_club,
 )
 
 MARGARET = 4201
 ARTHUR = 4202
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'telegram.sqlite3'}"
 
 
 def ogg_opus_seconds(data: bytes) -> float:

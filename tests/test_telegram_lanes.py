@@ -11,16 +11,12 @@ from telegram.error import NetworkError
 
 from bot.channels.telegram.lanes import Lanes, sending_bots
 from config import Settings
+from tests.clubs import club_settings
 from tests.fakes.telegram_api import FakeBotApi
 
 
 def _settings(fake: FakeBotApi) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        database_url="sqlite+aiosqlite:///:memory:",
-        telegram_bot_token=fake.token,
-        telegram_base_url=f"http://127.0.0.1:{fake.port}",
-        _env_file=None,
-    )
+    return club_settings("sqlite+aiosqlite:///:memory:", bot_api=fake)
 
 
 async def test_the_bots_are_made_on_the_first_send_and_closed_after() -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from bot.channels.web import SECRET_HEADER
 from storage.models import HelpRequest, Preference
 from tests.club_rows import all_rows, count, position, rows
+from tests.clubs import telegram_club
 from tests.telegram_support import (
     SECRET,
     WEBHOOK_URL,
@@ -25,17 +25,11 @@ from tests.telegram_support import (
     message_update,
     person_by_telegram,
     register_by_buttons,
-    telegram_club,
 )
 
 MARGARET = 6101
 COORDINATOR = 6900
 GROUP = -100123456
-
-
-@pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'telegram.sqlite3'}"
 
 
 async def post_body(tg: TelegramClub, body: bytes, secret: str | None = SECRET) -> int:

@@ -5,7 +5,6 @@ the same MessageSid, CallSid round or delivery report has one effect."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 import httpx
@@ -23,6 +22,8 @@ from storage.models import (
     SessionAnswer,
 )
 from storage.outbox import Status
+from tests.club_data import add_phone_person, queue_reminder
+from tests.club_rows import answer_of, channel_states, help_requests, outbox
 from tests.fakes.twilio_api import sign
 from tests.twilio_support import (
     CLUB_NUMBER,
@@ -32,24 +33,11 @@ from tests.twilio_support import (
     STATUS_URL,
     VOICE_URL,
     TwilioClub,
-    add_phone_person,
     add_session,
-    answer_of,
-    channel_states,
-    help_requests,
-    queue_reminder,
     replies,
-    rows,
-    twilio_club,
 )
 
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def count(tc: TwilioClub, model: type[Base]) -> int:
@@ -417,7 +405,7 @@ async def test_a_replayed_failure_report_falls_back_once(tc: TwilioClub) -> None
     for _ in range(2):
         await tc.report(message.sid, "undelivered", 30003)
     assert len(tc.fake.call_requests) == 0  # the call is queued, once
-    [failed, moved] = await rows(tc.club)
+    [failed, moved] = await outbox(tc.club)
     assert (failed.status, moved.channel, moved.status) == (Status.FAILED, "voice", Status.PENDING)
     assert len(tc.told.words) == 1
     await tc.dispatch()

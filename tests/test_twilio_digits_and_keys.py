@@ -5,29 +5,13 @@ silence on a call handed over to a person, never a hang-up without those words."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from conversations.model import text
 from storage.models import CareLink, Person, SessionAnswer
-from tests.twilio_support import (
-    CLUB_NUMBER,
-    LANDLINE,
-    MOBILE,
-    TwilioClub,
-    Twiml,
-    add_phone_person,
-    add_session,
-    answer_of,
-    every,
-    help_requests,
-    position,
-    preferences_of,
-    queue_reminder,
-    series_ids_of,
-    twilio_club,
-)
+from tests.club_data import add_phone_person, queue_reminder
+from tests.club_rows import answer_of, help_requests, position, preferences_of, rows, series_ids_of
+from tests.twilio_support import CLUB_NUMBER, LANDLINE, MOBILE, TwilioClub, Twiml, add_session
 
 CARER_PHONE = "+447700900555"
 HANDOVER = "Someone from the club will ring you soon. Thank you, goodbye."
@@ -63,12 +47,6 @@ CHOOSE_ACTIVITIES: Script = [
     ("2", "When would you like your reminders?\nReply with a number:\n1 - The day before"),
     ("2", "Your choices are saved."),
 ]
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def run_script(tc: TwilioClub, number: str, script: Script) -> None:
@@ -149,8 +127,8 @@ async def test_a_carer_registers_for_a_member_by_digits_and_names(tc: TwilioClub
     cath = await ann_by_phone(tc, CARER_PHONE)
     assert cath.channel_order == ["voice", "sms"]
     assert cath.spoken is True
-    [link] = await every(tc.club, CareLink)
-    dora = next(p for p in await every(tc.club, Person) if p.name == "Dora")
+    [link] = await rows(tc.club, CareLink)
+    dora = next(p for p in await rows(tc.club, Person) if p.name == "Dora")
     assert (link.carer_id, link.member_id) == (cath.id, dora.id)
     assert dora.phone is None
 
@@ -175,7 +153,7 @@ async def test_a_volunteer_registers_by_digits(tc: TwilioClub) -> None:
 
 async def test_refusing_consent_by_digit_keeps_nothing(tc: TwilioClub) -> None:
     await run_script(tc, MOBILE, [*REGISTER_MEMBER[:-1], ("2", "")])
-    assert [p.name for p in await every(tc.club, Person)] == ["Sam"]  # the demo coordinator
+    assert [p.name for p in await rows(tc.club, Person)] == ["Sam"]  # the demo coordinator
 
 
 async def test_reminder_answers_by_digits_and_changing_them_later(tc: TwilioClub) -> None:
@@ -230,7 +208,7 @@ async def test_a_carer_answers_for_the_member_by_digit(tc: TwilioClub) -> None:
     assert "Is Dora coming?" in reminder.body
 
     assert await tc.chat(CARER_PHONE, "1") == "Thank you. See you there!"
-    [answer] = await every(tc.club, SessionAnswer)
+    [answer] = await rows(tc.club, SessionAnswer)
     assert (answer.session_id, answer.person_id, answer.answer) == (session, dora, "coming")
     assert answer.answered_by_id == cath
 
@@ -387,7 +365,7 @@ async def test_an_unknown_caller_is_greeted_and_the_coordinator_told(tc: TwilioC
         " Goodbye."
     ]
     assert tc.told.words == ["Someone new got in touch by phone call, from +447700900999."]
-    assert [p.name for p in await every(tc.club, Person)] == ["Sam"]
+    assert [p.name for p in await rows(tc.club, Person)] == ["Sam"]
 
 
 async def test_a_call_to_someone_with_nothing_to_answer_says_so_kindly(tc: TwilioClub) -> None:

@@ -4,13 +4,12 @@ a text member answers "1", then "STOP", then "START"."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from bot.channels.twilio.voice import GATHER_SECONDS
 from conversations import Input
 from storage.outbox import Status
+from tests.club_data import add_phone_person, queue_reminder
+from tests.club_rows import answer_of, channel_states, outbox
+from tests.clubs import twilio_club
 from tests.twilio_support import (
     CLUB_NUMBER,
     LANDLINE,
@@ -19,20 +18,8 @@ from tests.twilio_support import (
     STATUS_URL,
     VOICE_URL,
     TwilioClub,
-    add_phone_person,
     add_session,
-    answer_of,
-    channel_states,
-    queue_reminder,
-    rows,
-    twilio_club,
 )
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def test_a_landline_member_is_rung_presses_1_and_is_recorded_as_coming(
@@ -50,7 +37,7 @@ async def test_a_landline_member_is_rung_presses_1_and_is_recorded_as_coming(
     assert call.url is not None and call.url.startswith(f"{VOICE_URL}?")
     assert call.method == "POST"
     assert call.status_callback == STATUS_URL
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert (row.channel, row.status, row.provider_id) == ("voice", Status.SENT, call.sid)
 
     spoken = await tc.answer(call)  # Twilio posts Direction=outbound-api, signed
@@ -74,7 +61,7 @@ async def test_a_landline_member_is_rung_presses_1_and_is_recorded_as_coming(
     assert thanked.said == ["Thank you. See you there!"]
     assert thanked.hangs_up
     await tc.call_report(call.sid, "completed")
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert row.status == Status.DELIVERED
 
 

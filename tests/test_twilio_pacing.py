@@ -11,14 +11,10 @@ import pytest
 
 from bot.channels.twilio.pacing import SendWindow
 from storage.outbox import Status
-from tests.twilio_support import (
-    CLUB_NUMBER,
-    add_phone_person,
-    add_session,
-    queue_reminder,
-    rows,
-    twilio_club,
-)
+from tests.club_data import add_phone_person, queue_reminder
+from tests.club_rows import outbox
+from tests.clubs import twilio_club
+from tests.twilio_support import CLUB_NUMBER, add_session
 
 
 class Clock:
@@ -107,4 +103,4 @@ async def test_texts_at_the_numbers_rate_are_never_refused(database_url: str) ->
         assert tc.fake.rejected_by_rate == 0
         assert tc.fake.accepted_sends == 11
         assert tc.fake.max_sends_in_any_second(CLUB_NUMBER) <= 5
-        assert {r.status for r in await rows(tc.club)} == {Status.SENT}
+        assert {r.status for r in await outbox(tc.club)} == {Status.SENT}

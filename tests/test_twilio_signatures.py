@@ -4,8 +4,6 @@ PUBLIC_URL so a request reaching the app at http://127.0.0.1 behind a TLS proxy 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +13,9 @@ from twilio.request_validator import RequestValidator
 
 from storage.models import Base, HelpRequest, InboundKey, Person, Position, SessionAnswer
 from storage.outbox import Status
+from tests.club_data import add_phone_person, queue_reminder
+from tests.club_rows import outbox
+from tests.clubs import twilio_club
 from tests.fakes.twilio_api import sign
 from tests.twilio_support import (
     CLUB_NUMBER,
@@ -25,11 +26,7 @@ from tests.twilio_support import (
     STATUS_URL,
     VOICE_URL,
     TwilioClub,
-    add_phone_person,
     add_session,
-    queue_reminder,
-    rows,
-    twilio_club,
 )
 
 VECTOR_TOKEN = "12345"
@@ -43,12 +40,6 @@ VECTOR_PARAMS = {
 }
 VECTOR_SIGNATURE = "RSOYDt4T1cUTdK1PDd93/VVr8B8="
 BEHIND_PROXY = "http://127.0.0.1:8000"
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def count(tc: TwilioClub, model: type[Base]) -> int:
@@ -192,7 +183,7 @@ async def test_a_forged_delivery_report_changes_nothing(tc: TwilioClub) -> None:
     for signature in (None, "forged", sign("another-token", STATUS_URL, form)):
         response = await tc.post(STATUS_URL, form, signature=signature)
         assert response.status_code == 403
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert row.status == Status.SENT
     assert tc.fake.call_requests == []  # no fallback to a call
     assert tc.told.words == []

@@ -6,26 +6,17 @@ not a mobile, then a landline call that is answered with one key."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
 from storage.models import utc_now
 from storage.outbox import Status
-from tests.test_reminders_support import FakeClock
-from tests.twilio_support import (
-    LANDLINE,
-    MOBILE,
-    TwilioClub,
-    add_phone_person,
-    add_session,
-    answer_of,
-    channel_states,
-    queue_reminder,
-    rows,
-    twilio_club,
-)
+from tests.club_data import add_phone_person, queue_reminder
+from tests.club_rows import answer_of, channel_states, outbox
+from tests.clubs import twilio_club
+from tests.fakes.clock import FakeClock
+from tests.twilio_support import LANDLINE, MOBILE, TwilioClub, add_session
 
 PERMANENT = {
     21610: "opted out",
@@ -36,12 +27,6 @@ PERMANENT = {
     21614: "not a mobile number",
 }
 TOLD_TEXT = "Bob can no longer get messages by text message."
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def texted(tc: TwilioClub, channels: str = "sms,voice") -> tuple[int, int]:
@@ -61,14 +46,14 @@ async def test_a_message_state_only_moves_forward(tc: TwilioClub) -> None:
     [message] = tc.fake.messages
     for early in ("queued", "sending", "sent"):
         await tc.report(message.sid, early)
-        [row] = await rows(tc.club)
+        [row] = await outbox(tc.club)
         assert row.status == Status.SENT
     await tc.report(message.sid, "delivered")
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert row.status == Status.DELIVERED
     for late, code in (("sent", None), ("queued", None), ("undelivered", 30003), ("failed", 21610)):
         await tc.report(message.sid, late, code)
-        [row] = await rows(tc.club)
+        [row] = await outbox(tc.club)
         assert row.status == Status.DELIVERED, late
     assert tc.fake.call_requests == []
     assert tc.told.words == []
@@ -79,7 +64,7 @@ async def test_a_late_delivery_after_a_failure_changes_nothing(tc: TwilioClub) -
     [message] = tc.fake.messages
     await tc.report(message.sid, "undelivered", 30005)
     await tc.report(message.sid, "delivered")
-    failed, moved = await rows(tc.club)
+    failed, moved = await outbox(tc.club)
     assert (failed.status, moved.channel) == (Status.FAILED, "voice")
     assert await channel_states(tc.club, bob) == {"sms": "unknown number"}
 
@@ -92,7 +77,7 @@ async def test_reports_about_unknown_messages_are_ignored(tc: TwilioClub) -> Non
         transport=tc.transport(),
     )
     assert webhook.status_code == 200
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert row.status == Status.SENT
 
 
@@ -108,7 +93,7 @@ async def test_a_permanent_failure_report_moves_to_the_next_channel(
 
     await tc.report(message.sid, "undelivered", code)
 
-    failed, moved = await rows(tc.club)
+    failed, moved = await outbox(tc.club)
     assert (failed.status, failed.channel, failed.last_error) == (
         Status.FAILED,
         "sms",
@@ -138,7 +123,7 @@ async def test_a_permanent_refusal_when_sending_moves_to_the_next_channel(
 
     assert tc.fake.messages == []
     assert len(tc.fake.calls_to(MOBILE)) == 1
-    failed, moved = await rows(tc.club)
+    failed, moved = await outbox(tc.club)
     assert (failed.status, failed.last_error) == (Status.FAILED, PERMANENT[code])
     assert (moved.channel, moved.status) == ("voice", Status.SENT)
     assert await channel_states(tc.club, bob) == {"sms": PERMANENT[code]}
@@ -167,7 +152,7 @@ async def test_when_every_channel_fails_the_coordinator_is_told(tc: TwilioClub) 
         "sms": "opted out",
         "voice": "not a valid number",
     }
-    assert [r.status for r in await rows(tc.club)] == [Status.FAILED, Status.FAILED]
+    assert [r.status for r in await outbox(tc.club)] == [Status.FAILED, Status.FAILED]
     assert tc.told.words[0] == TOLD_TEXT
     assert "Bob" in tc.told.words[-1] and len(tc.told.words) == 2
     # The next reminder finds no way to Bob, and says so.
@@ -200,13 +185,13 @@ async def test_a_passing_refusal_is_tried_again(
 
     assert await tc.dispatch(clock) == 1
 
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert (row.status, row.attempts, row.channel) == (Status.PENDING, 1, "sms")
     assert row.due_at.replace(tzinfo=clock.now.tzinfo) == clock.now + wait
     assert tc.fake.messages == []
     clock.advance(wait)
     assert await tc.dispatch(clock) == 1
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert (row.status, row.attempts) == (Status.SENT, 2)
     assert len(tc.fake.messages_to(MOBILE)) == 1
     assert tc.fake.call_requests == []
@@ -220,11 +205,11 @@ async def test_a_timeout_is_tried_again(tc: TwilioClub) -> None:
     clock = FakeClock(utc_now())
     tc.fake.timeout_next("Messages", delay=0.05)
     await tc.dispatch(clock)
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert row.status == Status.PENDING
     clock.advance(timedelta(seconds=5))
     await tc.dispatch(clock)
-    assert [r.status for r in await rows(tc.club)] == [Status.SENT]
+    assert [r.status for r in await outbox(tc.club)] == [Status.SENT]
 
 
 @pytest.mark.parametrize("code", [30001, 20429])
@@ -234,11 +219,11 @@ async def test_a_passing_failure_report_sends_again(tc: TwilioClub, code: int) -
 
     await tc.report(first.sid, "undelivered", code)
 
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert row.status == Status.PENDING
     assert await tc.dispatch() == 1
     assert len(tc.fake.messages_to(MOBILE)) == 2
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert row.status == Status.SENT and row.provider_id == tc.fake.messages[-1].sid
     assert await channel_states(tc.club, bob) == {}
     assert tc.told.words == []
@@ -250,7 +235,7 @@ async def test_passing_failures_that_keep_coming_move_on_in_the_end(tc: TwilioCl
         await tc.report(tc.fake.messages[-1].sid, "undelivered", 30001)
         await tc.dispatch()
     # After three tries the text is given up (not for good) and a call goes instead.
-    statuses = [(r.channel, r.status) for r in await rows(tc.club)]
+    statuses = [(r.channel, r.status) for r in await outbox(tc.club)]
     assert statuses == [("sms", Status.FAILED), ("voice", Status.SENT)]
     assert len(tc.fake.messages_to(MOBILE)) == 3
     assert len(tc.fake.calls_to(MOBILE)) == 1
@@ -264,7 +249,7 @@ async def test_an_unanswered_call_is_tried_again_later(tc: TwilioClub) -> None:
     await tc.dispatch()
     [call] = tc.fake.call_requests
     await tc.call_report(call.sid, "no-answer")
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert row.status == Status.PENDING
     assert row.due_at.replace(tzinfo=utc_now().tzinfo) > utc_now() + timedelta(minutes=29)
     assert tc.told.words == []
@@ -286,7 +271,7 @@ async def test_a_call_unanswered_three_times_moves_to_a_text(tc: TwilioClub) -> 
     assert await tc.dispatch(clock) == 1
     [text] = tc.fake.messages_to(MOBILE)
     assert "Thursday Club" in text.body
-    assert [(r.channel, r.status) for r in await rows(tc.club)] == [
+    assert [(r.channel, r.status) for r in await outbox(tc.club)] == [
         ("voice", Status.FAILED),
         ("sms", Status.SENT),
     ]
@@ -314,7 +299,7 @@ async def test_telegram_blocked_then_text_refused_then_a_landline_call(database_
 
         assert await tc.dispatch() == 3
 
-        assert [(r.channel, r.status) for r in await rows(tc.club)] == [
+        assert [(r.channel, r.status) for r in await outbox(tc.club)] == [
             ("telegram", Status.FAILED),
             ("sms", Status.FAILED),
             ("voice", Status.SENT),

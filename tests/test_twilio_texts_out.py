@@ -6,7 +6,6 @@ club's own recording of the words."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,8 +22,11 @@ from conversations.engine import asking
 from conversations.flows.reminder import reminder_question
 from storage.models import Broadcast, ClubSession, OutboxMessage, utc_now
 from storage.outbox import Delivery, Status
+from tests.club_data import add_phone_person, queue_reminder
+from tests.club_rows import channel_states, outbox
+from tests.clubs import twilio_club
+from tests.fakes.clock import FakeClock, planner_for
 from tests.fakes.twilio_api import segments_of
-from tests.test_reminders_support import FakeClock, planner_for
 from tests.twilio_support import (
     CLUB_NUMBER,
     LANDLINE,
@@ -32,22 +34,11 @@ from tests.twilio_support import (
     STATUS_URL,
     VOICE_URL,
     TwilioClub,
-    add_phone_person,
     add_session,
-    channel_states,
-    queue_reminder,
-    rows,
-    twilio_club,
 )
 
 LONDON = ZoneInfo("Europe/London")
 KINDS = ("day_before", "morning", "followup", "next")
-
-
-@pytest.fixture
-async def tc(database_url: str) -> AsyncIterator[TwilioClub]:
-    async with twilio_club(database_url) as club:
-        yield club
 
 
 async def starts_at(tc: TwilioClub, session_id: int) -> datetime:
@@ -98,7 +89,7 @@ async def test_a_reminder_for_a_session_that_has_started_is_not_sent(tc: TwilioC
     await queue_reminder(tc.club, bob, session)
     await tc.dispatch()
     assert tc.fake.messages == [] and tc.fake.call_requests == []
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert (row.status, row.last_error) == (Status.SKIPPED, "session started")
 
 
@@ -121,7 +112,7 @@ async def test_a_reminder_that_waited_past_the_start_is_dropped_not_the_channel(
     assert tc.fake.messages == [] and tc.fake.call_requests == []
     assert await channel_states(tc.club, bob) == {}
     assert tc.told.words == []
-    assert [r.status for r in await rows(tc.club)] == [Status.SKIPPED]
+    assert [r.status for r in await outbox(tc.club)] == [Status.SKIPPED]
 
 
 # ---------------------------------------------------------- status callbacks
@@ -287,7 +278,7 @@ async def test_a_long_notice_is_split_on_word_boundaries(tc: TwilioClub) -> None
     assert whole.count("seaside") == 40
     assert "nine. The summer" in whole
     assert parts[1].split(" ")[0] in sentence.split(" ")  # a whole word begins part two
-    [row] = await rows(tc.club)
+    [row] = await outbox(tc.club)
     assert row.status == Status.SENT and row.provider_id == tc.fake.messages[0].sid
     assert all(m.encoding == "GSM-7" for m in tc.fake.messages)
 
@@ -316,7 +307,7 @@ async def test_no_text_is_tried_to_a_landline(tc: TwilioClub) -> None:
     assert not any(c.path.endswith("/Messages.json") for c in tc.fake.calls)
     calls = tc.fake.calls_to(LANDLINE)
     assert len(calls) == 2
-    assert {r.channel for r in await rows(tc.club)} == {"sms"}  # picked voice when sending
+    assert {r.channel for r in await outbox(tc.club)} == {"sms"}  # picked voice when sending
     spoken = await tc.answer(calls[1])
     assert any("new ramp" in said for said in spoken.said)
     assert spoken.gather is None and spoken.hangs_up  # a notice asks nothing

@@ -1,51 +1,37 @@
-"""A club wired through the real composition root, talking to the fake Twilio REST API.
+"""Playing Twilio's side against the fake Twilio REST API, in a club that
+`tests.clubs.twilio_club` built pointed at it (TWILIO_BASE_URL), with the demo club:
+`text` posts a signed inbound text to the real web app, `answer`, `press` and
+`stay_silent` follow a phone call through its TwiML, `report` posts a delivery report,
+and `dispatch` runs the outbox dispatcher, whose texts and calls land in the fake.
+Everything the coordinators are told is kept in `told`.
 
-`twilio_club(database_url)` starts a `FakeTwilioApi`, builds the club with
-`build_club(Settings(...))` pointed at it (TWILIO_BASE_URL) and prepares the demo club.
-Tests then play Twilio's side: `text` posts a signed inbound text to the real web app,
-`answer`, `press` and `stay_silent` follow a phone call through its TwiML, `report`
-posts a delivery report, and `dispatch` runs the outbox dispatcher, whose texts and calls
-land in the fake. Everything the coordinators are told is kept in `told`.
-
-Webhooks are posted in process (`httpx.ASGITransport`) to the URL Twilio would use, built
-from PUBLIC_URL, and signed there by twilio's own `RequestValidator`.
+Webhooks are posted in process (`httpx.ASGITransport`) to the URL Twilio would use,
+built from PUBLIC_URL, and signed there by twilio's own `RequestValidator`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from sqlalchemy import select
 from starlette.applications import Starlette
 
-from bot.bootstrap import Club, build_club
+from bot.bootstrap import Club
 from bot.outbox.dispatcher import Dispatcher
-from config import Settings
 from conversations import Text
 from storage.models import (
-    Base,
-    ChannelState,
     ClubSession,
-    HelpRequest,
-    OutboxMessage,
-    Person,
-    PersonDay,
-    Position,
-    SessionAnswer,
     utc_now,
 )
-from storage.outbox import Delivery
 from tests.fakes.telegram_api import FakeBotApi
 from tests.fakes.twilio_api import FakeTwilioApi, PlacedCall, Webhook
 
 __all__ = [
     "CLUB_NUMBER",
+    "FAST_RATE",
     "LANDLINE",
     "MOBILE",
     "PUBLIC_URL",
@@ -55,20 +41,8 @@ __all__ = [
     "Told",
     "TwilioClub",
     "Twiml",
-    "add_phone_person",
     "add_session",
-    "answer_of",
-    "channel_states",
-    "every",
-    "help_requests",
-    "position",
-    "preferences_of",
-    "queue_reminder",
     "replies",
-    "rows",
-    "series_ids_of",
-    "states",
-    "twilio_club",
 ]
 
 PUBLIC_URL = "https://club.example.org"
@@ -271,35 +245,6 @@ def replies(webhook: Webhook) -> list[str]:
 # ---------------------------------------------------------------------- storage
 
 
-async def add_phone_person(
-    club: Club,
-    name: str,
-    phone: str,
-    *,
-    landline: bool = False,
-    channels: str = "sms,voice",
-    roles: Sequence[str] = ("member",),
-    telegram_id: int | None = None,
-    series: Sequence[int] = (),
-    language: str = "en",
-) -> int:
-    """Someone imported straight into storage (as a spreadsheet import would)."""
-    async with club.units() as uow:
-        person = Person(
-            name=name,
-            phone=phone,
-            phone_is_landline=landline,
-            telegram_id=telegram_id,
-            channels=channels,
-            language=language,
-            consent_given_by_name=name,
-        )
-        await uow.people.add(person, list(roles))
-        uow.session.add_all(PersonDay(person_id=person.id, series_id=s) for s in series)
-        await uow.commit()
-        return person.id
-
-
 async def add_session(
     club: Club, starts_in: timedelta = timedelta(hours=3), title: str = "Thursday Club"
 ) -> int:
@@ -323,128 +268,3 @@ async def add_session(
         session_id = meeting.id
     club.dialogue.shape.forget()  # the engine sees the new session at once
     return session_id
-
-
-async def queue_reminder(
-    club: Club,
-    person_id: int,
-    session_id: int,
-    *,
-    channel: str | None = None,
-    member_id: int | None = None,
-    kind: str = "day_before",
-    due: datetime | None = None,
-) -> None:
-    """A reminder row as the planner makes it, due now, on the person's first channel."""
-    async with club.units() as uow:
-        person = await uow.people.get(person_id)
-        assert person is not None
-        member = member_id or person_id
-        payload = {"session": session_id, "member": member, "kind": kind}
-        key = f"reminder:{session_id}:{member}:{person_id}:{kind}"
-        first = channel or person.channel_order[0]
-        await uow.outbox.enqueue(
-            [Delivery(person_id, first, "reminder", key, due or utc_now(), payload, session_id)]
-        )
-        await uow.commit()
-
-
-async def answer_of(club: Club, session_id: int, member_id: int) -> str | None:
-    async with club.units() as uow:
-        found = await uow.session.get(SessionAnswer, (session_id, member_id))
-        return None if found is None else found.answer
-
-
-async def channel_states(club: Club, person_id: int) -> dict[str, str]:
-    async with club.units() as uow:
-        return await uow.people.unreachable_channels(person_id)
-
-
-async def help_requests(club: Club) -> list[HelpRequest]:
-    async with club.units() as uow:
-        found = list(await uow.session.scalars(select(HelpRequest).order_by(HelpRequest.id)))
-        uow.session.expunge_all()
-        return found
-
-
-Row = TypeVar("Row", bound=Base)
-
-
-async def every(club: Club, model: type[Row]) -> list[Row]:
-    """Every row of a table, readable after the unit of work ends."""
-    async with club.units() as uow:
-        found = list(await uow.session.scalars(select(model)))
-        uow.session.expunge_all()
-        return found
-
-
-async def position(club: Club, address: str) -> Position | None:
-    async with club.units() as uow:
-        found = await uow.records.position(address)
-        uow.session.expunge_all()
-        return found
-
-
-async def preferences_of(club: Club, person_id: int) -> dict[str, str]:
-    async with club.units() as uow:
-        return await uow.people.preferences(person_id)
-
-
-async def series_ids_of(club: Club, person_id: int) -> set[int]:
-    async with club.units() as uow:
-        return await uow.people.series_ids(person_id)
-
-
-async def rows(club: Club, **where: object) -> list[OutboxMessage]:
-    async with club.units() as uow:
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
-        for column, value in where.items():
-            query = query.where(getattr(OutboxMessage, column) == value)
-        found = list(await uow.session.scalars(query))
-        uow.session.expunge_all()
-        return found
-
-
-async def states(club: Club) -> list[ChannelState]:
-    async with club.units() as uow:
-        found = list(await uow.session.scalars(select(ChannelState)))
-        uow.session.expunge_all()
-        return found
-
-
-@contextlib.asynccontextmanager
-async def twilio_club(
-    database_url: str, *, telegram: bool = False, **overrides: Any
-) -> AsyncIterator[TwilioClub]:
-    """The whole stack: fake Twilio REST API, settings, `build_club`, the demo club; with
-    `telegram`, the fake Bot API too (in `bot_api`), for fallbacks across providers."""
-    token = overrides.pop("twilio_auth_token", None)
-    async with FakeTwilioApi(auth_token=token) as fake, contextlib.AsyncExitStack() as stack:
-        bot_api = await stack.enter_async_context(FakeBotApi()) if telegram else None
-        if bot_api is not None:
-            overrides["telegram_bot_token"] = bot_api.token
-            overrides["telegram_base_url"] = f"http://127.0.0.1:{bot_api.port}"
-        settings = Settings(  # type: ignore[call-arg]
-            database_url=database_url,
-            twilio_account_sid=fake.account_sid,
-            twilio_auth_token=fake.auth_token,
-            twilio_from_number=CLUB_NUMBER,
-            twilio_base_url=fake.base_url,
-            public_url=overrides.pop("public_url", PUBLIC_URL),
-            tts_engine=overrides.pop("tts_engine", "off"),
-            twilio_per_second=overrides.pop("twilio_per_second", FAST_RATE),
-            _env_file=None,
-            **overrides,
-        )
-        club = build_club(settings)
-        told = Told(club)
-        club.alerts.add_sink(told)
-        try:
-            await club.prepare(demo=True)
-            if club.telegram is not None:
-                await club.telegram.application.initialize()
-                stack.push_async_callback(club.telegram.application.shutdown)
-            yield TwilioClub(fake, club, told, bot_api)
-        finally:
-            await stack.aclose()
-            await club.close()

@@ -31,8 +31,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import Message as _HeaderBlock
 from email.utils import collapse_rfc2231_value
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 import httpx
 from starlette.applications import Starlette
@@ -42,7 +41,7 @@ from starlette.routing import Route
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from tests.fakes.loopback import LoopbackServer
+from tests.fakes.loopback import LoopbackFake
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -236,7 +235,7 @@ class _Call:
 _Handler = Callable[[_Call], Awaitable[Any]]
 
 
-class FakeBotApi:
+class FakeBotApi(LoopbackFake):
     """A loopback Bot API: real HTTP, Telegram-shaped answers, failures on demand."""
 
     def __init__(
@@ -291,8 +290,6 @@ class FakeBotApi:
         self._sent_files: list[SentFile] = []
         self._edits: list[Edit] = []
         self._answered: list[JSONDict] = []
-        self._closing = asyncio.Event()
-        self._port: int | None = None
         self._methods: dict[str, tuple[str, _Handler]] = {
             name.lower(): (name, handler)
             for name, handler in {
@@ -327,41 +324,12 @@ class FakeBotApi:
                 Route("/{rest:path}", self._not_found, methods=["GET", "POST"]),
             ]
         )
-        self._loopback = LoopbackServer(self._app, "fake Bot API")
+        super().__init__(self._app, "fake Bot API")
 
     # ----------------------------------------------------------------- lifecycle
 
-    async def start(self) -> None:
-        """Serve on 127.0.0.1 at a free port, in this event loop, and wait until ready."""
-        self._closing = asyncio.Event()
-        self._port = await self._loopback.start()
-
-    async def stop(self) -> None:
-        """Release held requests and long polls, then shut uvicorn down."""
-        if not self._loopback.running:
-            return
-        self._closing.set()
-        self._wake_pollers()
-        await self._loopback.stop()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    @property
-    def port(self) -> int:
-        """The port the OS gave us; chosen at start so parallel tests never collide."""
-        if self._port is None:
-            raise RuntimeError("FakeBotApi is not started")
-        return self._port
+    def _release(self) -> None:
+        self._wake_pollers()  # long polls answer at once
 
     @property
     def base_url(self) -> str:

@@ -37,8 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 import httpx
 from starlette.applications import Starlette
@@ -47,7 +46,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from twilio.request_validator import RequestValidator
 
-from tests.fakes.loopback import LoopbackServer
+from tests.fakes.loopback import LoopbackFake
 
 __all__ = [
     "API_VERSION",
@@ -299,7 +298,7 @@ class _Failure:
     delivered: bool
 
 
-class FakeTwilioApi:
+class FakeTwilioApi(LoopbackFake):
     """A loopback Twilio REST API: real HTTP, Twilio-shaped answers, failures on demand."""
 
     def __init__(
@@ -329,8 +328,6 @@ class FakeTwilioApi:
         self._unreachable: dict[str, int] = {}
         self._per_number: int | None = None
         self._windows: dict[str, deque[float]] = {}
-        self._closing = asyncio.Event()
-        self._port: int | None = None
         account = f"/{API_VERSION}/Accounts/{{account}}"
         self._app = Starlette(
             routes=[
@@ -349,39 +346,9 @@ class FakeTwilioApi:
                 Route("/{rest:path}", self._not_found, methods=["GET", "POST", "DELETE", "PUT"]),
             ]
         )
-        self._loopback = LoopbackServer(self._app, "fake Twilio API")
+        super().__init__(self._app, "fake Twilio API")
 
     # ----------------------------------------------------------------- lifecycle
-
-    async def start(self) -> None:
-        """Serve on 127.0.0.1 at a free port, in this event loop, and wait until ready."""
-        self._closing = asyncio.Event()
-        self._port = await self._loopback.start()
-
-    async def stop(self) -> None:
-        """Release held requests, then shut uvicorn down."""
-        if not self._loopback.running:
-            return
-        self._closing.set()
-        await self._loopback.stop()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("FakeTwilioApi is not started")
-        return self._port
 
     @property
     def base_url(self) -> str:
