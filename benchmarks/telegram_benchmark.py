@@ -125,7 +125,9 @@ async def club_rate(
 
 
 async def _members_with_a_session(units: Any, people: int) -> list[tuple[int, str]]:
-    """People on Telegram, each with the answer key of a coming session's reminder."""
+    """People on Telegram, each with two answer keys of a coming session's reminder: the
+    presses take them in turn, so every press changes the answer on record (the same
+    answer pressed again changes and says nothing, and would cost next to nothing)."""
     async with units() as uow:
         now = utc_now()
         meeting = await uow.sessions.add(
@@ -138,14 +140,18 @@ async def _members_with_a_session(units: Any, people: int) -> list[tuple[int, st
                 ends_at=now + timedelta(days=2, hours=2),
             )
         )
-        targets = []
+        members = []
         for number in range(people):
             chat = FIRST_CHAT + number
             person = Person(name=f"Member {number}", telegram_id=chat, channels="telegram")
             await uow.people.add(person, ["member"])
-            targets.append((chat, f"q1:s{meeting.id}m{person.id}.coming"))
+            members.append((chat, person.id))
         await uow.commit()
-    return targets
+    return [
+        (chat, f"q1:s{meeting.id}m{member}.{answer}")
+        for answer in ("coming", "not_coming")
+        for chat, member in members
+    ]
 
 
 async def main() -> None:

@@ -23,6 +23,8 @@ from bot.channels.telegram.app import ClubApplication, build_application, route_
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.lanes import Lanes, sending_bots
 from bot.channels.telegram.progress import progress_in_chat
+from bot.channels.telegram.replying import ChatReplies
+from bot.channels.telegram.report import report_in_chat
 from bot.channels.telegram.sender import REQUESTS_IN_FLIGHT, TelegramSender, flat_out
 from bot.channels.telegram.service import TelegramService
 from bot.channels.twilio.alerts import TextAlerts
@@ -32,13 +34,14 @@ from bot.channels.twilio.pacing import SendWindow
 from bot.channels.twilio.sms_sender import SmsSender
 from bot.channels.twilio.webhooks import TwilioWebhooks
 from bot.channels.web import TelegramWebhook, database_health, make_web_app
+from bot.outbox.account_trouble import AccountTrouble
 from bot.outbox.composer import Composer
 from bot.outbox.delivery import Sender
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.planner import ReminderPlanner
 from bot.outbox.rate_limit import RateLimiter
 from bot.outbox.reminder_times import ReminderTimes
-from bot.report.delivery import ReportDelivery
+from bot.report.delivery import ReportChannel, ReportDelivery, printed_report
 from bot.service.after_commit import AfterCommit
 from bot.service.alerts import AlertSink, CoordinatorAlerts, PrintedAlerts
 from bot.service.broadcast_progress import ProgressShown, ProgressWatch
@@ -81,6 +84,8 @@ class Club:
     senders: Mapping[str, Sender]
     progress: ProgressWatch
     web: Starlette
+    trouble: AccountTrouble
+    """Accounts a provider refuses now: the dispatcher and the channels share it."""
     telegram: TelegramService | None = None
     twilio: TwilioParts | None = None
     webhooks: TwilioWebhooks | None = None
@@ -100,6 +105,7 @@ class Club:
             clock=clock,
             welcome_after=welcome,
             terminal=terminal,
+            trouble=self.trouble,
         )
 
     async def prepare(self, demo: bool) -> None:
@@ -132,16 +138,13 @@ def build_club(settings: Settings) -> Club:
     twilio = _twilio(settings)
     audio = AudioLinks(speech, catalogue, settings.public_url or "")
     senders = _senders(settings, catalogue, voices, lanes, twilio, audio)
+    trouble = AccountTrouble()
     alerts = CoordinatorAlerts(
-        units, settings.zone, _alert_sinks(settings, catalogue, units, application, twilio)
+        units, settings.zone, _alert_sinks(settings, catalogue, units, application, twilio, trouble)
     )
     progress = ProgressWatch(units, catalogue, _progress_shown(application))
     reports = ReportDelivery(
-        units,
-        catalogue,
-        settings.club_name,
-        settings.zone,
-        application.bot if application else None,
+        units, catalogue, settings.club_name, settings.zone, _reports_shown(application)
     )
     after = AfterCommit(alerts.help_needed, planner.follow_change, progress.follow_notice, reports)
     dialogue = Dialogue(
@@ -155,7 +158,9 @@ def build_club(settings: Settings) -> Club:
     )
     telegram = None
     if application is not None and lanes is not None:
-        channel = TelegramChannel(application.bot, dialogue, catalogue, units, alerts, voices)
+        pace = timedelta(seconds=_telegram_limiter(settings).key_interval)
+        replies = ChatReplies(application.bot, catalogue, units, alerts, trouble, pace, voices)
+        channel = TelegramChannel(application.bot, dialogue, catalogue, units, alerts, replies)
         route_updates(application, channel)
         webhook_url = f"{settings.public_url}/telegram" if _webhook(settings) else None
         telegram = TelegramService(
@@ -176,6 +181,7 @@ def build_club(settings: Settings) -> Club:
             senders,
             audio,
             settings.club_name,
+            trouble,
         )
     web = make_web_app(
         database_health(database),
@@ -196,6 +202,7 @@ def build_club(settings: Settings) -> Club:
         senders,
         progress,
         web,
+        trouble,
         telegram,
         twilio,
         webhooks,
@@ -282,6 +289,7 @@ def _alert_sinks(
     units: UnitOfWorkFactory,
     application: ClubApplication | None,
     twilio: TwilioParts | None,
+    trouble: AccountTrouble,
 ) -> list[AlertSink]:
     """Every way the coordinators can be told; in local mode, this terminal."""
     sinks: list[AlertSink] = []
@@ -296,6 +304,7 @@ def _alert_sinks(
                 units,
                 twilio.limiter,
                 settings.telegram_enabled,
+                trouble,
                 twilio.window,
             )
         )
@@ -309,6 +318,15 @@ def _progress_shown(application: ClubApplication | None) -> dict[str, ProgressSh
     shown: dict[str, ProgressShown] = {"console": progress_printed()}
     if application is not None:
         shown["telegram"] = progress_in_chat(application.bot)
+    return shown
+
+
+def _reports_shown(application: ClubApplication | None) -> dict[str, ReportChannel]:
+    """How the committee's report reaches whoever asked, by their channel (the terminal
+    prints it)."""
+    shown = {"console": printed_report}
+    if application is not None:
+        shown["telegram"] = report_in_chat(application.bot)
     return shown
 
 

@@ -234,7 +234,12 @@ class Engine:
         chosen: SessionChoice,
         outcome: Outcome,
     ) -> Outcome:
-        """A button from an earlier reminder: it still counts, and the open question stays."""
+        """A button from an earlier reminder: it still counts, and the open question stays.
+        The answer on record pressed again (a double tap) changes and says nothing."""
+        if snapshot.session_answers.get(chosen.session_id, {}).get(chosen.member_id) == (
+            chosen.answer
+        ):
+            return outcome
         turn = settle(snapshot, chosen)
         outcome.changes.extend(turn.changes)
         if turn.changes:

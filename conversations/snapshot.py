@@ -89,7 +89,8 @@ class Snapshot:
     directory: tuple[PersonView, ...] = ()
     """For coordinators: everyone, for choosing whose role or attendance to change."""
     session_answers: dict[int, dict[int, str]] = field(default_factory=dict)
-    """For coordinators: answers to reminders, by session then person."""
+    """Answers to reminders, by session then person: for coordinators, the past sessions';
+    for everyone, those of the sessions their input is about."""
     quiet_until: datetime | None = None
     """When the club's quiet hours end, if it is in them now: what the club sends on its
     own waits until then (a notice unless marked urgent)."""

@@ -146,6 +146,16 @@ class OutboxRepository:
         found = [await self._session.scalar(query) for query in (due, lease)]
         return min((moment for moment in found if moment is not None), default=None)
 
+    async def waiting(self, person_id: int, kind: str) -> tuple[int, datetime | None]:
+        """How many of the person's rows of `kind` are still to go, and the latest due."""
+        query = select(func.count(), func.max(OutboxMessage.due_at)).where(
+            OutboxMessage.person_id == person_id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.status.in_([Status.PENDING, Status.SENDING]),
+        )
+        count, latest = (await self._session.execute(query)).one()
+        return int(count), latest
+
     async def reminded(self, session_id: int) -> set[int]:
         """Members whose reminder for this session went out (to them or their carer)."""
         query = select(OutboxMessage.payload).where(
@@ -207,6 +217,40 @@ class OutboxRepository:
             values["due_at"] = due_at
         await self._session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values)
+        )
+
+    async def keep_for_later(self, row_id: int, due_at: datetime, error: str) -> None:
+        """Due again at `due_at`, this try not counted: the provider refused the club's own
+        account, which says nothing about the message or the person."""
+        attempts = OutboxMessage.attempts
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(
+                status=Status.PENDING,
+                claimed_until=None,
+                due_at=due_at,
+                last_error=error[:200],
+                attempts=case((attempts > 0, attempts - 1), else_=0),
+            )
+        )
+
+    async def keep_in_line(self, row_id: int, person_id: int, kind: str) -> None:
+        """The person's rows of `kind` made after `row_id` and waiting fall due no sooner
+        than it does: claimed by (due, id), they stay behind it (a reply sent again after a
+        flood wait must not be overtaken by the next one)."""
+        due = select(OutboxMessage.due_at).where(OutboxMessage.id == row_id).scalar_subquery()
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.person_id == person_id,
+                OutboxMessage.kind == kind,
+                OutboxMessage.status == Status.PENDING,
+                OutboxMessage.id > row_id,
+                OutboxMessage.due_at < due,
+            )
+            .values(due_at=due)
+            .execution_options(synchronize_session=False)
         )
 
     async def note_first_part_sent(self, row_id: int, provider_id: str) -> None:

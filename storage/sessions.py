@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -114,10 +114,13 @@ class SessionsRepository:
             found.setdefault(member_id, []).append(carer)
         return found
 
-    async def answers(self, session_id: int) -> dict[int, str]:
+    async def answers(self, session_id: int, of: Collection[int] | None = None) -> dict[int, str]:
+        """Answers to the session's reminders, by person (only those `of`, if given)."""
         query = select(SessionAnswer.person_id, SessionAnswer.answer).where(
             SessionAnswer.session_id == session_id
         )
+        if of is not None:
+            query = query.where(SessionAnswer.person_id.in_(list(of)))
         return {person: answer for person, answer in (await self._session.execute(query)).all()}
 
     async def declined(self, session_id: int) -> set[int]:

@@ -245,6 +245,15 @@ async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> 
 
 
 @pytest.fixture
+async def postgres_url() -> str:
+    """A migrated PostgreSQL database with no rows, for tests of what only PostgreSQL
+    does (several processes on one store); skipped without TEST_DATABASE_URL."""
+    if POSTGRES is None:
+        pytest.skip("PostgreSQL is the store for several processes: set TEST_DATABASE_URL")
+    return await POSTGRES.rows_wiped()
+
+
+@pytest.fixture
 def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     """A migrated SQLite database with no rows, for tests that run on SQLite only."""
     return sqlite_copy(sqlite_template, tmp_path)

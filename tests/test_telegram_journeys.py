@@ -244,5 +244,9 @@ async def test_only_rows_for_the_person_are_written_by_a_start(database_url: str
         saved = await position(tg.club, f"telegram:{MARGARET}")
         assert saved is not None and saved.step == "channel"
         async with tg.club.units() as uow:
-            keys = list(await uow.session.scalars(select(InboundKey.key)))
-        assert len(keys) == 4  # /start, English, "I come to the club", the name
+            kept = list(await uow.session.execute(select(InboundKey.source, InboundKey.key)))
+        updates = [key for source, key in kept if source == "telegram"]
+        assert len(updates) == 4  # /start, English, "I come to the club", the name
+        presses = [key for source, key in kept if source == "press"]
+        assert len(presses) == 2  # each press, for its question (an hour), by hashes alone
+        assert not any(str(MARGARET) in key for key in presses)

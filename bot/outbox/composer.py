@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.outbox.delivery import Outgoing
+from bot.outbox.replies import REPLY, waiting_reply
 from bot.service.positions import keep_position, position_of
 from bot.service.views import aware, session_view
 from conversations import (
@@ -96,6 +97,9 @@ class Composer:
         )
         if channel is None:
             return Skipped(row.id, "no channel reaches them", failed=True, person_name=person.name)
+        if row.kind == REPLY:  # worded by the engine already, when the person wrote
+            reply = waiting_reply(row, person, channel)
+            return reply or Skipped(row.id, "the chat it answers no longer reaches them")
         meeting = read.sessions.get(row.session_id) if row.session_id else None
         expires = None
         if row.kind in {"reminder", "followup"}:

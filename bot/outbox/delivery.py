@@ -43,6 +43,10 @@ class Outcome(StrEnum):
     """A passing failure: try again later (`retry_after` seconds, if the provider said)."""
     PERMANENT = "permanent"
     """This channel will not reach this person (blocked, opted out, no such number)."""
+    ACCOUNT = "account"
+    """The provider refuses the club itself (a wrong or rotated token, a suspended
+    account): the club's problem, not the person's. The message waits to go later, and
+    nobody is marked unreachable."""
 
 
 @dataclass(frozen=True)

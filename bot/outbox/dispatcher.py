@@ -1,5 +1,6 @@
-"""The outbox dispatcher: claims due rows, sends them within each channel's limits,
-retries passing failures with backoff, and falls back to a person's next channel.
+"""The outbox dispatcher: claims due rows, sends them within each channel's limits, and
+settles each send's outcome as the outbox's one policy says (`bot.outbox.policy`): retried
+with backoff, moved to a person's next channel, or kept while the club's account is refused.
 
 A row is claimed with a lease before sending and settled after, so a dispatcher killed at
 any moment repeats at most the messages that were in flight.
@@ -15,15 +16,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol, cast, runtime_checkable
 
+from bot.outbox.account_trouble import AccountTrouble
 from bot.outbox.composer import Composer, Skipped
 from bot.outbox.delivery import Outcome, Outgoing, Sender, SendResult
-from bot.outbox.fallback import fall_back
 from bot.outbox.planner import ReminderPlanner
+from bot.outbox.policy import Failure, settle_failure
 from bot.service.alerts import CoordinatorAlerts
 from bot.service.views import aware
 from storage import UnitOfWork, UnitOfWorkFactory
 from storage.models import utc_now
 from storage.outbox import Status, Terminal
+from storage.records import PRESS_MEMORY
 
 __all__ = ["Dispatcher", "Holds", "Paced", "SpeaksAfter", "TakesRows"]
 
@@ -31,8 +34,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 LEASE = timedelta(minutes=2)
-MOST_ATTEMPTS = 6
-FIRST_BACKOFF = timedelta(seconds=5)
 PLAN_EVERY = timedelta(minutes=1)
 WELCOME_PLAN_EVERY = timedelta(seconds=5)
 GATHER_TURNS = 16
@@ -156,8 +157,10 @@ class Dispatcher:
         concurrency: int = ROWS_AT_ONCE,
         welcome_after: timedelta | None = None,
         terminal: Terminal | None = None,
+        trouble: AccountTrouble | None = None,
     ) -> None:
-        """`terminal`: local mode, where each terminal chat sends only its own rows."""
+        """`terminal`: local mode, where each terminal chat sends only its own rows;
+        `trouble`: the accounts refused now, shared with the channels that reply."""
         self._units = units
         self._terminal = terminal
         self._composer = composer
@@ -190,6 +193,7 @@ class Dispatcher:
             cast(Holds, self._senders[name]).hold = self._caught_up
         self._planned_at: datetime | None = None
         self._welcome_after = welcome_after
+        self._trouble = trouble or AccountTrouble()
 
     async def run_once(self) -> int:
         """Claim, send and settle one batch; returns how many rows it handled."""
@@ -260,9 +264,20 @@ class Dispatcher:
             except Exception as error:  # a sender bug must not lose the row: retry it later
                 log.exception("sending failed unexpectedly on %s", message.channel)
                 result = SendResult(Outcome.RETRY, error=type(error).__name__)
+            await self._note_account(message.channel, result)
         holds = message.row_id not in self._voice_after_words
         self._voice_after_words.discard(message.row_id)
         self._finished(done, _Settled(message, result, holds=holds))
+
+    async def _note_account(self, channel: str, result: SendResult) -> None:
+        """A send that went shows the club's account is accepted; the first refusal of it
+        is told to the coordinators."""
+        if result.outcome is Outcome.SENT:
+            self._trouble.cleared(channel)
+        elif result.outcome is Outcome.ACCOUNT:
+            told = self._trouble.noticed(channel, result.error or "refused")
+            if told is not None:
+                await self._alerts.tell(told)
 
     def _finished(self, done: asyncio.Queue[_Settled | None], settled: _Settled) -> None:
         if settled.holds:
@@ -388,30 +403,17 @@ class Dispatcher:
         self, uow: UnitOfWork, settled: _Settled, now: datetime
     ) -> tuple[str, str] | None:
         message, result = settled.message, settled.result
-        if result.outcome is Outcome.SENT:
-            await uow.outbox.settle(
-                message.row_id, Status.SENT, provider_id=result.provider_id, sent_at=now
-            )
-            return None
-        if result.outcome is Outcome.RETRY and message.attempts < MOST_ATTEMPTS:
-            wait = (
-                timedelta(seconds=result.retry_after)
-                if result.retry_after is not None
-                else FIRST_BACKOFF * 2 ** (message.attempts - 1)
-            )
-            await uow.outbox.settle(
-                message.row_id, Status.PENDING, error=result.error, due_at=now + wait
-            )
-            return None
-        return await fall_back(
-            uow,
-            self._composer,
-            self._senders,
+        failure = Failure(
             message.row_id,
+            message.channel,
+            message.attempts,
+            result.outcome,
             result.error or "failed",
-            result.outcome is Outcome.PERMANENT,
-            now,
+            result.retry_after,
+            person_id=message.person_id,
+            kind=message.kind,
         )
+        return await settle_failure(uow, self._composer, self._senders, failure, now)
 
     async def plan_if_due(self) -> None:
         now = self._clock()
@@ -421,6 +423,9 @@ class Dispatcher:
         if self._planned_at is not None and now - self._planned_at < every:
             return
         self._planned_at = now
+        async with self._units() as uow:  # a press is remembered for its question an hour
+            await uow.records.forget_presses(now - PRESS_MEMORY)
+            await uow.commit()
         await self._planner.plan()
         if self._welcome_after is not None:
             await self._planner.welcome_newcomers(self._welcome_after)

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from bot.outbox.composer import Composer
+from bot.outbox.replies import REPLY
 from storage import UnitOfWork
 from storage.outbox import Delivery, Status
 
@@ -37,6 +38,8 @@ async def fall_back(
     tried = {row.channel, *row.idempotency_key.split(">")[1:]}
     untried = [channel for channel in channels if channel not in tried]
     following = await composer.pick_channel(uow, person, row.channel, untried)
+    if row.kind == REPLY:  # a reply belongs to the chat it answers
+        following = None
     if following is not None:
         await uow.outbox.enqueue(
             [

@@ -73,6 +73,11 @@ class RateLimiter:
         """Seconds between two sends overall (0 without an overall limit)."""
         return self._spacing
 
+    @property
+    def key_interval(self) -> float:
+        """Seconds between two sends to one recipient (0 without a limit per recipient)."""
+        return self._key_spacing
+
     async def acquire(self, key: str) -> float:
         """Wait for this message's own moment, within both limits; returns the moment."""
         while True:

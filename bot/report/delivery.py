@@ -1,34 +1,50 @@
 """/report on Telegram (and in the terminal), for the committee member who asked: first a
-line in their language that the report is coming, then the summary as words, the chart as
-a picture and the printable page as a document. The engine says nothing itself, so that
-line can never arrive after the report."""
+line in their language that the report is coming, then the report shown the channel's
+way (on Telegram the summary as words, the chart as a picture and the printable page as a
+document). The engine says nothing itself, so that line can never arrive after the
+report; each channel hands in its own way to say and to show, through its own policy."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 from zoneinfo import ZoneInfo
-
-from telegram import Bot
 
 from bot.report.gather import gather_report
 from bot.report.model import Report
-from bot.report.page import render_html
 from bot.report.period import read_period
-from bot.report.picture import render_png
 from bot.report.polls import PollResults
-from bot.report.text import render_summary, render_text
+from bot.report.text import render_text
 from conversations import Catalogue, text
 from storage import UnitOfWorkFactory, split_address
 
-__all__ = ["ReportDelivery"]
+__all__ = ["ReportChannel", "ReportDelivery", "printed_report"]
 
 log = logging.getLogger(__name__)
 
-Say = Callable[[str], Awaitable[object]]
-Made = TypeVar("Made")
+
+@dataclass(frozen=True)
+class ReportChannel:
+    """How one channel reaches whoever asked (by their handle there)."""
+
+    say: Callable[[str, str], Awaitable[None]]
+    """(handle, words): a line to them."""
+    show: Callable[[str, Report], Awaitable[None]]
+    """(handle, report): the report, as this channel shows it."""
+
+
+async def _print_line(_handle: str, words: str) -> None:
+    print(f"\n{words}")
+
+
+async def _print_report(_handle: str, report: Report) -> None:
+    print(f"\n{render_text(report)}")
+
+
+printed_report = ReportChannel(_print_line, _print_report)
+"""The terminal chat: the report as text."""
 
 
 class ReportDelivery:
@@ -38,57 +54,32 @@ class ReportDelivery:
         catalogue: Catalogue,
         club_name: str,
         zone: ZoneInfo,
-        telegram: Bot | None,
+        channels: Mapping[str, ReportChannel],
     ) -> None:
-        """`telegram`: the bot that sends the picture and page (None without Telegram)."""
+        """`channels`: the channels that can show a report, by name."""
         self._units = units
         self._catalogue = catalogue
         self._club_name = club_name
         self._zone = zone
-        self.telegram = telegram
+        self._channels = channels
 
     async def __call__(self, address: str) -> None:
-        """The last four weeks' report, to whoever asked, where they asked."""
+        """The last four weeks' report, to whoever asked, where they asked; if it cannot
+        be made, they are told kindly, never left waiting."""
         channel, handle = split_address(address)
-        if channel == "telegram" and self.telegram is not None:
-            await self._to_telegram(address, self.telegram, int(handle))
-        elif channel == "console":
-            await self._to_console(address)
-
-    async def _to_telegram(self, address: str, bot: Bot, chat: int) -> None:
-        async def say(words: str) -> object:
-            return await bot.send_message(chat, words)
-
-        def render(report: Report) -> tuple[str, bytes, bytes]:
-            return render_summary(report), render_png(report), render_html(report).encode()
-
-        made = await self._made(address, say, render)
-        if made is not None:
-            summary, chart, page = made
-            await bot.send_message(chat, summary)
-            await bot.send_photo(chat, photo=chart)
-            await bot.send_document(chat, document=page, filename="committee-report.html")
-
-    async def _to_console(self, address: str) -> None:
-        async def say(words: str) -> None:
-            print(f"\n{words}")
-
-        made = await self._made(address, say, render_text)
-        if made is not None:
-            await say(made)
-
-    async def _made(self, address: str, say: Say, render: Callable[[Report], Made]) -> Made | None:
-        """Says the report is coming, then makes it; if that fails, says so kindly."""
+        reach = self._channels.get(channel)
+        if reach is None:
+            return
         async with self._units() as uow:
             person = await uow.people.by_address(address)
             language = person.language if person is not None else "en"
-        await say(self._catalogue.render(language, text("report.making")))
+        await reach.say(handle, self._catalogue.render(language, text("report.making")))
         try:
-            return render(await self._gather())
-        except Exception:  # whatever broke, the person is told, never left waiting
+            report = await self._gather()
+            await reach.show(handle, report)
+        except Exception:  # whatever broke, the person is told
             log.exception("the report could not be made")
-            await say(self._catalogue.render(language, text("report.failed")))
-            return None
+            await reach.say(handle, self._catalogue.render(language, text("report.failed")))
 
     async def _gather(self) -> Report:
         period = read_period(None, None, datetime.now(self._zone).date())

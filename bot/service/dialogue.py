@@ -1,15 +1,19 @@
 """The one path every channel takes: load, run the engine, record, commit.
 
-A database that is busy for a moment is retried; if it stays busy the person gets a
-kind line and nothing half-written is kept. A value the database refuses is not retried
-(`storage.storage_trouble` tells the two apart): the person is told it was not understood.
+One person's inputs take turns (in this process, and across processes through the
+database), and a button is taken once for the question it answers, so a double tap has
+one effect and one reply. A database that is busy for a moment is retried; if it stays
+busy the person gets a kind line and nothing half-written is kept. A value the database
+refuses is not retried (`storage.storage_trouble` tells the two apart): the person is
+told it was not understood.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,9 +23,15 @@ from bot.service.broadcasts import QuietHours, Sending, no_quiet_hours
 from bot.service.positions import forget_position, keep_position, load_position, position_of
 from bot.service.recorder import Recorded, record
 from bot.service.snapshots import ClubShape, take_snapshot
+from bot.service.turns import Turns
 from conversations import (
+    HELP_CHOICE,
+    IDLE,
     Engine,
     Input,
+    InputKind,
+    Outcome,
+    Position,
     Reply,
     Text,
     newcomer_language,
@@ -44,7 +54,8 @@ class Answer:
     `saved` is False when storage stayed unavailable (the replies then only say so: the
     provider may send it again), `refused` when storage refused a value in it (sending it
     again would not help), and `duplicate` is True for a provider's replay of something
-    already handled.
+    already handled. A press on a question that took its answer already has no replies
+    and nothing `taken`.
     """
 
     replies: list[Reply]
@@ -91,13 +102,25 @@ class Dialogue:
         self._zone = zone
         self.clock = clock
         self.shape = ClubShape()
+        self._turns = Turns()
+
+    @asynccontextmanager
+    async def turn(self, address: str) -> AsyncIterator[None]:
+        """This person's turn in this process: a channel holds it around `handle` and the
+        sending of its replies, so one person's replies go in the order of their inputs."""
+        async with self._turns.of(address):
+            yield
 
     async def handle(self, address: str, said: Input, once: str | None = None) -> Answer:
-        """Handle one input from `address` ("telegram:42", "console:Ann").
+        """Handle one input from `address` ("telegram:42", "console:Ann"), in its turn.
 
         `once` is the provider's id for this input ("telegram:update:7"); it is stored in
         the same transaction as the answer, so a replay has exactly one effect.
         """
+        async with self._turns.of(address):
+            return await self._handle_retrying(address, said, once)
+
+    async def _handle_retrying(self, address: str, said: Input, once: str | None) -> Answer:
         wait = FIRST_WAIT_SECONDS
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -125,13 +148,19 @@ class Dialogue:
         self, address: str, said: Input, once: str | None
     ) -> tuple[Answer, Recorded | None]:
         async with self._units() as uow:
+            await uow.records.take_turn(address)  # first: the other inputs wait here
             if once is not None:
                 source, _, key = once.partition(":")
                 if not await uow.records.first_sighting(source, key):
                     return DUPLICATE, None
-            row = await load_position(uow, address)  # first: it waits for its turn
+            row = await load_position(uow, address)
             position = position_of(row)
             speaker = await uow.people.by_address(address)
+            pressed = None if self._engine.sessions_named(None, said) else _pressed(said)
+            if pressed is not None and await uow.records.press_taken(address, *pressed):
+                language = speaker.language if speaker else newcomer_language(position)
+                await uow.commit()  # the update id, so a replay of this press is one too
+                return Answer([], language, bool(speaker and speaker.spoken)), None
             channel = address.partition(":")[0]
             unreachable_here = (
                 speaker is not None
@@ -160,7 +189,8 @@ class Dialogue:
                 self.channels,
                 sending,
             )
-
+            if pressed is not None and _answered(said, outcome, position, recorded):
+                await uow.records.take_press(address, *pressed)
             final = outcome.position
             if recorded.erased:
                 await forget_position(uow, address)
@@ -196,3 +226,25 @@ class Dialogue:
                 await after.on_report(address)
         except Exception:
             log.exception("could not pass on what was just recorded")
+
+
+def _pressed(said: Input) -> tuple[int, str] | None:
+    """The question a press answers, and the choice: the same button pressed again on a
+    question that took it (a double tap) is not taken again; another button on it gets
+    the kind word that the question has passed. (Not a reminder's answer, which names its
+    session: the engine compares it with the answer on record, so a change of mind on
+    the same reminder still counts.)"""
+    if said.kind is not InputKind.CHOICE or said.question_id is None:
+        return None
+    return said.question_id, said.value
+
+
+def _answered(said: Input, outcome: Outcome, before: Position | None, recorded: Recorded) -> bool:
+    """Whether this press settled its question: "Talk to a person" that asked for help
+    (the question stays open), or an answer taken that closed the question."""
+    if said.value == HELP_CHOICE:
+        return bool(recorded.help)
+    if outcome.taken is None:
+        return False
+    after = outcome.position or before
+    return after is None or after.flow == IDLE or after.question_id != said.question_id

@@ -108,6 +108,7 @@ async def take_snapshot(
                 for s in shape.sessions
                 if s.starts_at <= now and not s.cancelled
             }
+        session_answers = {**await _answered(uow, [person, *members], named), **session_answers}
     return Snapshot(
         channel=channel,
         club_name=club_name,
@@ -125,6 +126,15 @@ async def take_snapshot(
         session_answers=session_answers,
         quiet_until=sending.held_until if sending.quiet else None,
     )
+
+
+async def _answered(
+    uow: UnitOfWork, people: list[Person], sessions: Collection[int]
+) -> dict[int, dict[int, str]]:
+    """These people's answers on record to the sessions an input is about (a reminder's
+    answer pressed again, on a double tap, changes nothing)."""
+    ids = [someone.id for someone in people]
+    return {session_id: await uow.sessions.answers(session_id, ids) for session_id in sessions}
 
 
 async def _reach(

@@ -7,7 +7,7 @@ from functools import partial
 
 from telegram import Bot
 
-from bot.channels.telegram.sending import ChatUnreachable, with_retries
+from bot.channels.telegram.sending import Refused, call
 from conversations import (
     Catalogue,
     Text,
@@ -35,8 +35,8 @@ class TelegramAlerts:
         for chat_id, language in coordinators:
             words = self._catalogue.render(language, message)
             try:
-                await with_retries(partial(self._bot.send_message, chat_id, words))
+                await call(partial(self._bot.send_message, chat_id, words))
                 if attachment:
-                    await with_retries(partial(self._bot.send_voice, chat_id, voice=attachment))
-            except ChatUnreachable:
-                log.warning("a coordinator's Telegram chat is unreachable")
+                    await call(partial(self._bot.send_voice, chat_id, voice=attachment))
+            except Refused as refused:
+                log.warning("a coordinator was not told on Telegram: %s", refused.verdict.reason)

@@ -11,6 +11,7 @@ from telegram import BotCommand, Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.sending import TIMEOUT_SECONDS
 from config import Settings
 from conversations import (
     Catalogue,
@@ -28,7 +29,6 @@ __all__ = [
 
 DEFAULT_API = "https://api.telegram.org"
 COMMANDS = ("start", "help", "preferences", "mydata", "forgetme", "language")
-TIMEOUT_SECONDS = 15.0
 
 ClubApplication = Application[Any, Any, Any, Any, Any, Any]
 

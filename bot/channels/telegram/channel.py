@@ -1,35 +1,31 @@
 """The Telegram channel: updates in, big-button messages and voice notes out.
 
 Every update takes the same path as any other channel's input (`Dialogue.handle`), keyed by
-its update_id so a replay has one effect. Flow logic stays in the engine.
+its update_id so a replay has one effect, in its person's turn: one person's inputs are
+read, and their replies sent (`ChatReplies`), in the order they came. Flow logic stays in
+the engine; every Bot API call goes through the channel's one sending policy.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
 
-from bot.channels.spoken import spoken_text
-from bot.channels.telegram.inbound import Kind, read_update
-from bot.channels.telegram.render import keyboard, message_text
-from bot.channels.telegram.sending import ChatUnreachable, with_retries
+from bot.channels.telegram.inbound import Arrival, Kind, read_update
+from bot.channels.telegram.replying import ChatReplies
+from bot.channels.telegram.sending import Refused, call
 from bot.service.alerts import CoordinatorAlerts
 from bot.service.dialogue import Answer, Dialogue
 from conversations import (
     Catalogue,
-    Reply,
     text,
 )
 from storage import UnitOfWorkFactory
 
-__all__ = ["TelegramChannel", "VoiceMaker"]
+__all__ = ["CHOSEN_MARK", "TelegramChannel"]
 
 log = logging.getLogger(__name__)
-
-VoiceMaker = Callable[[str, str, bool], Awaitable[tuple[bytes, float] | None]]
-"""(words, language, slow) -> OGG/Opus bytes and seconds, or None when speech is off."""
 
 CHOSEN_MARK = "✅"
 
@@ -42,48 +38,61 @@ class TelegramChannel:
         catalogue: Catalogue,
         units: UnitOfWorkFactory,
         alerts: CoordinatorAlerts,
-        voices: VoiceMaker | None = None,
+        replies: ChatReplies,
     ) -> None:
         self.bot = bot
         self._dialogue = dialogue
         self._catalogue = catalogue
         self._units = units
         self._alerts = alerts
-        self._voices = voices
+        self._replies = replies
 
     async def handle_update(self, update: Update, retry_later: bool = False) -> bool:
         """Handle one update. With `retry_later`, an answer that could not be saved returns
         False (the webhook then answers 500 and Telegram sends it again) instead of
         telling the person to try again."""
         arrival = read_update(update)
-        if arrival.kind is Kind.IGNORE or arrival.chat_id is None:
+        chat_id = arrival.chat_id
+        if arrival.kind is Kind.IGNORE or chat_id is None:
             return True
         if arrival.kind is not Kind.INPUT or arrival.said is None:
             key = "telegram.edited" if arrival.kind is Kind.EDITED else "telegram.private_only"
+            words = self._catalogue.render("en", text(key))
             try:
-                await self._send_words(arrival.chat_id, self._catalogue.render("en", text(key)))
-            except ChatUnreachable:  # blocked, or removed from the group: nothing to repeat
-                log.info("a chat refused a kind line")
+                await call(lambda: self.bot.send_message(chat_id, words))
+            except Refused as refused:  # blocked, or removed from the group: nothing to repeat
+                log.info("a chat refused a kind line: %s", refused.verdict.reason)
             return True
         address = f"telegram:{arrival.user_id}"
+        async with self._dialogue.turn(address):
+            return await self._in_turn(update, arrival, address, retry_later)
+
+    async def _in_turn(
+        self, update: Update, arrival: Arrival, address: str, retry_later: bool
+    ) -> bool:
+        """The input and its replies, while the person's other inputs wait their turn."""
+        assert arrival.chat_id is not None and arrival.said is not None
+        query = update.callback_query
+        waiting = await self._replies.waiting(address)
+        if self._replies.full(waiting):
+            log.warning("an input was set aside: %d replies already wait for its chat", waiting)
+            if query is not None:
+                await _answer(query, None)
+            return True
         answer = await self._dialogue.handle(
             address, arrival.said, once=f"telegram:{update.update_id}"
         )
         if not answer.saved and not answer.refused and retry_later:
             return False
-        query = update.callback_query
         if query is not None:
             await self._settle_press(query, answer)
         if answer.duplicate:
             return True
-        try:
-            for reply in answer.replies:
-                await self._deliver(arrival.chat_id, reply, answer)
-        except ChatUnreachable as unreachable:
-            await self.note_unreachable(address, unreachable.reason)
-        else:
-            if answer.unreachable_here and answer.replies:
-                await self.note_reachable(address)
+        delivered = await self._replies.deliver(arrival.chat_id, address, answer, waiting)
+        if delivered.closed is not None:
+            await self.note_unreachable(address, delivered.closed.reason)
+        elif answer.unreachable_here and delivered.reached:
+            await self.note_reachable(address)
         return True
 
     async def _settle_press(self, query: CallbackQuery, answer: Answer) -> None:
@@ -96,9 +105,7 @@ class TelegramChannel:
             if stale
             else None
         )
-        try:
-            await with_retries(lambda: query.answer(text=notice))
-        except ChatUnreachable:
+        if not await _answer(query, notice):
             return
         message = query.message
         if not answer.taken or message is None or not hasattr(message, "text"):
@@ -107,31 +114,13 @@ class TelegramChannel:
         original = getattr(message, "text", None) or ""
         marked = f"{original}\n\n{CHOSEN_MARK} {label}" if label else original
         try:
-            await with_retries(
+            await call(
                 lambda: self.bot.edit_message_text(
                     marked, chat_id=message.chat.id, message_id=message.message_id
                 )
             )
-        except ChatUnreachable:
-            return
-
-    async def _deliver(self, chat_id: int, reply: Reply, answer: Answer) -> None:
-        words = message_text(self._catalogue, answer.language, reply)
-        buttons = keyboard(self._catalogue, answer.language, reply)
-        await self._send_words(chat_id, words, buttons)
-        if reply.speak and answer.spoken and self._voices is not None:
-            spoken = spoken_text(self._catalogue, answer.language, reply)
-            voice = await self._voices(spoken, answer.language, False)
-            if voice is not None:
-                ogg, seconds = voice
-                await with_retries(
-                    lambda: self.bot.send_voice(chat_id, voice=ogg, duration=max(1, round(seconds)))
-                )
-
-    async def _send_words(
-        self, chat_id: int, words: str, buttons: InlineKeyboardMarkup | None = None
-    ) -> None:
-        await with_retries(lambda: self.bot.send_message(chat_id, words, reply_markup=buttons))
+        except Refused as refused:
+            log.info("an answered question was not marked: %s", refused.verdict.reason)
 
     async def note_reachable(self, address: str) -> None:
         """A reply reached someone marked unreachable here: they unblocked the bot."""
@@ -152,6 +141,16 @@ class TelegramChannel:
             await uow.commit()
         if newly:
             await self._alerts.unreachable(name, "telegram")
+
+
+async def _answer(query: CallbackQuery, notice: str | None) -> bool:
+    """Answer a press (every press is answered); False when the chat refused the bot."""
+    try:
+        await call(lambda: query.answer(text=notice))
+    except Refused as refused:
+        log.info("a press was not answered: %s", refused.verdict.reason)
+        return not refused.verdict.chat_gone
+    return True
 
 
 def _pressed_label(markup: object, data: str | None) -> str:

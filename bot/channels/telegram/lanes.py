@@ -22,7 +22,8 @@ import httpx
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot.channels.telegram.app import DEFAULT_API, TIMEOUT_SECONDS
+from bot.channels.telegram.app import DEFAULT_API
+from bot.channels.telegram.sending import TIMEOUT_SECONDS
 from config import Settings
 
 __all__ = ["Lanes", "sending_bots"]

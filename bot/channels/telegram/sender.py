@@ -12,13 +12,13 @@ from functools import partial
 from typing import TypeVar
 
 from telegram import Bot, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import RetryAfter, TelegramError
 
 from bot.channels.spoken import spoken_text
-from bot.channels.telegram.channel import VoiceMaker
 from bot.channels.telegram.lanes import Lanes
 from bot.channels.telegram.render import keyboard, message_text
-from bot.channels.telegram.sending import retry_seconds
+from bot.channels.telegram.replying import VoiceMaker
+from bot.channels.telegram.sending import Refused, call, result_of, retry_seconds
 from bot.outbox.delivery import Outcome, Outgoing, SendResult
 from bot.outbox.rate_limit import RateLimiter
 from conversations import (
@@ -38,6 +38,9 @@ out, each has its own bot and connection (see `bot.channels.telegram.lanes`)."""
 UPLOADS_REMEMBERED = 256
 """Voice notes whose Telegram file id is kept, so the same words go to the next person
 as a reference instead of another upload."""
+VOICE_TRIES = 3
+"""Once its words are out, a voice note is tried this many times, in process: the row
+cannot go again for it (that would send the words twice)."""
 T = TypeVar("T")
 
 
@@ -131,15 +134,10 @@ class TelegramSender:
             sent = await self._paced(
                 message.handle, lambda bot: bot.send_message(chat, words, reply_markup=buttons)
             )
-        except RetryAfter as error:
-            self._limiter.pause(retry_seconds(error))
-            return SendResult(Outcome.RETRY, error="flood wait", retry_after=retry_seconds(error))
-        except Forbidden:
-            return SendResult(Outcome.PERMANENT, error="blocked")
-        except BadRequest as error:
-            return SendResult(Outcome.PERMANENT, error=f"refused: {type(error).__name__}")
-        except (TimedOut, NetworkError) as error:
-            return SendResult(Outcome.RETRY, error=type(error).__name__)
+        except TelegramError as error:
+            if isinstance(error, RetryAfter):
+                self._limiter.pause(retry_seconds(error))
+            return result_of(error)
         return SendResult(Outcome.SENT, provider_id=str(sent.message_id))
 
     async def send_voice(self, message: Outgoing) -> str | None:
@@ -191,32 +189,24 @@ class TelegramSender:
         """Send `voice`: bytes, or a file id (standing for `recording`, its bytes and their
         hash, when it is one of ours). Remembers an upload's file id, and uploads again
         when Telegram has forgotten one."""
-        for _ in range(3):
-            try:
-                sent = await self._paced(
-                    message.handle,
-                    partial(_voice_to, chat, voice, duration),
-                    words=False,
-                )
-            except RetryAfter as error:
-                self._limiter.pause(retry_seconds(error))
-                continue
-            except BadRequest:
-                if isinstance(voice, bytes) or recording is None:
-                    return "no voice note: refused"
+        try:
+            sent = await call(
+                lambda: self._paced(
+                    message.handle, partial(_voice_to, chat, voice, duration), words=False
+                ),
+                tries=VOICE_TRIES,
+                flood=self._limiter.pause,
+            )
+        except Refused as refused:
+            if refused.verdict.request_refused and isinstance(voice, str) and recording:
                 self._uploaded.pop(recording[1], None)  # Telegram forgot it: upload again
-                voice = recording[0]
-                continue
-            except Forbidden:
-                return "no voice note: refused"
-            except (TimedOut, NetworkError):
-                continue
-            if recording is not None and isinstance(voice, bytes) and sent.voice is not None:
-                self._uploaded[recording[1]] = sent.voice.file_id
-                while len(self._uploaded) > UPLOADS_REMEMBERED:
-                    self._uploaded.popitem(last=False)
-            return None
-        return "no voice note: Telegram did not take it"
+                return await self._send_voice(message, chat, recording[0], duration, recording)
+            return f"no voice note: {refused.verdict.reason}"
+        if recording is not None and isinstance(voice, bytes) and sent.voice is not None:
+            self._uploaded[recording[1]] = sent.voice.file_id
+            while len(self._uploaded) > UPLOADS_REMEMBERED:
+                self._uploaded.popitem(last=False)
+        return None
 
 
 def _voice_to(chat: int, voice: str | bytes, duration: int | None, bot: Bot) -> Awaitable[Message]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from functools import partial
 
-import httpx
-from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from bot.channels.twilio.errors import Refused, call
 from bot.channels.twilio.pacing import SendWindow
 from bot.channels.twilio.sms_text import gsm_safe, split_text
+from bot.outbox.account_trouble import AccountTrouble
 from bot.outbox.rate_limit import RateLimiter
 from conversations import (
     Catalogue,
@@ -27,7 +28,8 @@ log = logging.getLogger(__name__)
 
 class TextAlerts:
     """An alert sink: texts each coordinator who has a mobile number, has not opted out
-    of texts, and is not told on Telegram already."""
+    of texts, and is not told on Telegram already (while Telegram refuses the club's
+    token, those on Telegram are texted too)."""
 
     def __init__(
         self,
@@ -37,6 +39,7 @@ class TextAlerts:
         units: UnitOfWorkFactory,
         limiter: RateLimiter,
         telegram_enabled: bool,
+        trouble: AccountTrouble,
         window: SendWindow | None = None,
     ) -> None:
         self._messages = client.messages
@@ -47,14 +50,16 @@ class TextAlerts:
         self._units = units
         self._limiter = limiter
         self._telegram_enabled = telegram_enabled
+        self._trouble = trouble
         self._window = window
 
     async def send(self, message: Text, attachment: str) -> None:
         async with self._units() as uow:
             coordinators: list[tuple[str, str]] = []
+            telegram = self._telegram_enabled and not self._trouble.refused("telegram")
             for person in await uow.people.with_role("coordinator"):
                 number = handle_on(person, "sms")
-                on_telegram = self._telegram_enabled and person.telegram_id is not None
+                on_telegram = telegram and person.telegram_id is not None
                 if number is None or on_telegram:
                     continue
                 if "sms" in await uow.people.unreachable_channels(person.id):
@@ -63,10 +68,13 @@ class TextAlerts:
         for number, language in coordinators:
             words = gsm_safe(self._catalogue.render(language, message))
             for piece in split_text(words):
-                await self._limiter.acquire("sms")
                 try:
-                    async with self._window.turn() if self._window else contextlib.nullcontext():
-                        await self._messages.create_async(to=number, body=piece, **self._sender)
-                except (TwilioRestException, httpx.TransportError, TimeoutError) as error:
-                    log.warning("a coordinator could not be texted: %s", type(error).__name__)
+                    await call(partial(self._text, number, piece))
+                except Refused as refused:
+                    log.warning("a coordinator could not be texted: %s", refused.result.error)
                     break
+
+    async def _text(self, number: str, words: str) -> None:
+        await self._limiter.acquire("sms")
+        async with self._window.turn() if self._window else contextlib.nullcontext():
+            await self._messages.create_async(to=number, body=words, **self._sender)

@@ -7,11 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-import httpx
-from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from bot.channels.twilio.errors import TOO_LATE, outcome_for
+from bot.channels.twilio.errors import FAILURES, TOO_LATE, result_of
 from bot.channels.twilio.voice import AudioUrl, twiml_for
 from bot.outbox.delivery import Outcome, Outgoing, SendResult
 from bot.outbox.rate_limit import RateLimiter
@@ -73,11 +71,8 @@ class CallSender:
                 status_callback_event=["completed"],
                 timeout=RING_SECONDS,
             )
-        except TwilioRestException as error:
-            outcome, reason = outcome_for(error.code, error.status)
-            return SendResult(outcome, error=reason)
-        except (httpx.TransportError, TimeoutError) as error:
-            return SendResult(Outcome.RETRY, error=type(error).__name__)
+        except FAILURES as error:
+            return result_of(error)
         return SendResult(Outcome.SENT, provider_id=str(call.sid))
 
     async def _words(self, message: Outgoing) -> str:

@@ -9,16 +9,17 @@ import httpx
 from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 
+from bot.channels.twilio.errors import TIMEOUT_SECONDS
+
 __all__ = ["TWILIO_API", "BaseUrlHttpClient"]
 
 TWILIO_API = "https://api.twilio.com"
-DEFAULT_TIMEOUT_SECONDS = 15.0
 
 log = logging.getLogger(__name__)
 
 
 class BaseUrlHttpClient(AsyncHttpClient):  # type: ignore[misc]
-    def __init__(self, base_url: str | None = None, timeout: float = DEFAULT_TIMEOUT_SECONDS):
+    def __init__(self, base_url: str | None = None, timeout: float = TIMEOUT_SECONDS):
         super().__init__(log, True, timeout)
         self._base_url = base_url.rstrip("/") if base_url else None
         self._client = httpx.AsyncClient(timeout=timeout)

@@ -8,11 +8,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-import httpx
-from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from bot.channels.twilio.errors import TOO_LATE, outcome_for
+from bot.channels.twilio.errors import FAILURES, TOO_LATE, result_of
 from bot.channels.twilio.pacing import SendWindow
 from bot.channels.twilio.sms_text import render_sms, split_text
 from bot.outbox.delivery import Outcome, Outgoing, SendResult
@@ -81,18 +79,10 @@ class SmsSender:
                     created = await self._messages.create_async(
                         to=message.handle, body=piece, **self._sender, **extra
                     )
-            except TwilioRestException as error:
-                outcome, reason = outcome_for(error.code, error.status)
+            except FAILURES as error:
+                failed = result_of(error)
                 if sids:  # part of it went: retrying would repeat that part
-                    return SendResult(Outcome.SENT, provider_id=sids[0], error=reason)
-                return SendResult(outcome, error=reason, retry_after=_wait(error.status))
-            except (httpx.TransportError, TimeoutError) as error:
-                if sids:
-                    return SendResult(Outcome.SENT, provider_id=sids[0], error="partly sent")
-                return SendResult(Outcome.RETRY, error=type(error).__name__)
+                    return SendResult(Outcome.SENT, provider_id=sids[0], error=failed.error)
+                return failed
             sids.append(str(created.sid))
         return SendResult(Outcome.SENT, provider_id=sids[0] if sids else None)
-
-
-def _wait(status: int | None) -> float | None:
-    return 1.0 if status == 429 else None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -20,9 +19,10 @@ from bot.channels.twilio.errors import outcome_for
 from bot.channels.twilio.form import inbound_key, signed_form
 from bot.channels.twilio.sms_text import render_sms
 from bot.channels.twilio.voice import AudioUrl, AudioUrlFor, say_voice, twiml_for
+from bot.outbox.account_trouble import AccountTrouble
 from bot.outbox.composer import Composer
 from bot.outbox.delivery import Outcome
-from bot.outbox.fallback import fall_back
+from bot.outbox.policy import Failure, settle_failure
 from bot.service.alerts import CoordinatorAlerts
 from bot.service.dialogue import Dialogue
 from conversations import (
@@ -49,8 +49,6 @@ DONE = {"delivered", "read", "completed"}
 FAILED = {"undelivered", "failed", "busy", "no-answer", "canceled"}
 """Reports that settle a row; "queued", "sent", "ringing" and the like change nothing, so a
 late "sent" after "delivered" is ignored: a row's state only moves forward."""
-CALL_RETRY = timedelta(minutes=30)
-MOST_TRIES = 3
 XML = "application/xml"
 
 
@@ -72,6 +70,7 @@ class TwilioWebhooks:
         channels: Collection[str],
         audio_url: AudioUrlFor,
         club_name: str,
+        trouble: AccountTrouble,
     ) -> None:
         self._validator = RequestValidator(auth_token)
         self._public_url = public_url
@@ -84,6 +83,7 @@ class TwilioWebhooks:
         self._channels = channels
         self._audio_url = audio_url
         self._club_name = club_name
+        self._trouble = trouble
 
     async def sms(self, request: Request) -> Response:
         form = await signed_form(request, self._validator, self._public_url)
@@ -240,8 +240,9 @@ class TwilioWebhooks:
         return PlainTextResponse("ok")
 
     async def _settle(self, sid: str, reported: str, code: int | None) -> tuple[str, str] | None:
-        """Move the row's state forward only; a failure may move the person to their next
-        channel (permanent) or try again later (passing)."""
+        """Move the row's state forward only; a failure is settled as the outbox's policy
+        says (tried again later, moved to the person's next channel, or kept while the
+        club's account is refused)."""
         now = utc_now()
         lost = None
         async with self._units() as uow:
@@ -250,17 +251,16 @@ class TwilioWebhooks:
                 return None
             if reported in DONE:
                 await uow.outbox.settle(row.id, Status.DELIVERED)
-            elif reported in FAILED:
+                failure = None
+            else:
                 outcome, reason = outcome_for(code) if code else (Outcome.RETRY, reported)
-                if outcome is Outcome.RETRY and row.attempts < MOST_TRIES:
-                    wait = CALL_RETRY if row.channel == "voice" else timedelta(0)
-                    await uow.outbox.settle(row.id, Status.PENDING, error=reason, due_at=now + wait)
-                else:
-                    permanent = outcome is Outcome.PERMANENT
-                    lost = await fall_back(
-                        uow, self._composer, self._channels, row.id, reason, permanent, now
-                    )
+                failure = Failure(row.id, row.channel, row.attempts, outcome, reason, reported=True)
+                lost = await settle_failure(uow, self._composer, self._channels, failure, now)
             await uow.commit()
+        if failure is not None and failure.outcome is Outcome.ACCOUNT:
+            told = self._trouble.noticed(failure.channel, failure.reason)
+            if told is not None:
+                await self._alerts.tell(told)
         return lost
 
 
