@@ -15,14 +15,14 @@ import statistics
 import tempfile
 import time
 import tracemalloc
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete
 
-from bot.channels.speech import OfflineSpeech, SpeechCache, SpeechEngine, mp3_to_ogg_opus
+from bot.channels.speech import OfflineSpeech, SpeechCache, mp3_to_ogg_opus
 from storage import UnitOfWorkFactory, migrate, open_database
 from storage.models import SpeechClip
+from tests.fakes.speech import CountingSpeech
 
 REMINDER = (
     "Hello Mary, the music session is on Tuesday 14 May in the morning at half past ten "
@@ -34,22 +34,6 @@ NOTICES = [
     "The session on Thursday 16 May is cancelled. We are sorry. See you next week.",
 ]
 PEOPLE = 1_000
-
-
-@dataclass
-class CountingSpeech:
-    """Counts syntheses, to show the cache makes each distinct text once."""
-
-    inner: SpeechEngine
-    calls: int = 0
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    async def synthesise(self, text: str, language: str, tld: str, slow: bool) -> bytes:
-        self.calls += 1
-        return await self.inner.synthesise(text, language, tld, slow)
 
 
 def max_rss_mb() -> float:

@@ -58,6 +58,8 @@ class Poster:
         chat = probe.user
         before = self._heard(chat)
         body, update_id = self._body(probe)
+        if isinstance(body, dict):
+            self.api.take_update_id(body.get("update_id"))
         response = await self.inbound.telegram(body, secret=SECRET if probe.secret_ok else "wrong")
         self._count("telegram", response)
         if not probe.secret_ok:

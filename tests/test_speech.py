@@ -31,7 +31,6 @@ from bot.channels.speech import (
     GoogleSpeech,
     OfflineSpeech,
     SpeechCache,
-    SpeechEngine,
     SpeechUnavailable,
     mp3_to_ogg_opus,
     pcm_to_mp3,
@@ -39,6 +38,7 @@ from bot.channels.speech import (
     synthesise_with_maker,
 )
 from storage.models import Person, SpeechClip, SpeechClipPerson
+from tests.fakes.speech import CountingSpeech
 
 REMINDER = (
     "Hello Mary. The music session is on Tuesday 14 May, in the morning at half past ten, "
@@ -83,22 +83,6 @@ def _loudest(frame: av.AudioFrame) -> int:
         values = array.array("h", bytes(out.planes[0])[: out.samples * 2])
         peak = max([peak, *(abs(v) for v in values)])
     return peak
-
-
-@dataclass
-class CountingSpeech:
-    """Wraps an engine and counts syntheses."""
-
-    inner: SpeechEngine
-    calls: int = 0
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    async def synthesise(self, text: str, language: str, tld: str, slow: bool) -> bytes:
-        self.calls += 1
-        return await self.inner.synthesise(text, language, tld, slow)
 
 
 @dataclass
