@@ -33,9 +33,7 @@ from bot.report.model import (
 from bot.report.period import Period
 from bot.report.queries import ReportQueries, SessionRow
 from bot.report.words import ROLE_WORDS, activity_labels, language_label
-from conversations import (
-    Catalogue,
-)
+from conversations import Catalogue
 from storage import UnitOfWork
 from storage.models import utc_now
 
@@ -87,39 +85,51 @@ async def gather_report(
         ),
         wanted=await _wanted(queries, keys, labels, period.start(zone)),
         requests=await _requests(queries),
-        comments=tuple(
-            Comment(
-                c.session,
-                c.starts_at.astimezone(zone),
-                c.name if c.named and c.name else ANONYMOUS,
-                c.face,
-                c.carer_helped,
-                c.words.strip(),
-            )
-            for c in await queries.comments()
-        ),
-        unreachable=tuple(
-            Unreachable(
-                r.person_id,
-                r.name,
-                r.channel,
-                r.reason,
-                r.count,
-                r.for_good,
-                r.since.astimezone(zone) if r.since else None,
-            )
-            for r in await queries.unreachable()
-        ),
+        comments=await _comments(queries, zone),
+        unreachable=await _unreachable(queries, zone),
         languages=tuple(
             Count(code, language_label(code), n)
             for code, n in sorted(await queries.languages(), key=lambda e: (-e[1], e[0]))
         ),
-        roles=tuple(
-            Count(role, ROLE_WORDS.get(role, role), n)
-            for role, n in sorted(await queries.roles(), key=lambda e: _role_order(e[0]))
-        ),
+        roles=await _roles(queries),
         choosing=tuple(polls),
         choosing_recorded=choosing is not None,
+    )
+
+
+async def _comments(queries: ReportQueries, zone: ZoneInfo) -> tuple[Comment, ...]:
+    return tuple(
+        Comment(
+            c.session,
+            c.starts_at.astimezone(zone),
+            c.name if c.named and c.name else ANONYMOUS,
+            c.face,
+            c.carer_helped,
+            c.words.strip(),
+        )
+        for c in await queries.comments()
+    )
+
+
+async def _unreachable(queries: ReportQueries, zone: ZoneInfo) -> tuple[Unreachable, ...]:
+    return tuple(
+        Unreachable(
+            r.person_id,
+            r.name,
+            r.channel,
+            r.reason,
+            r.count,
+            r.for_good,
+            r.since.astimezone(zone) if r.since else None,
+        )
+        for r in await queries.unreachable()
+    )
+
+
+async def _roles(queries: ReportQueries) -> tuple[Count, ...]:
+    return tuple(
+        Count(role, ROLE_WORDS.get(role, role), n)
+        for role, n in sorted(await queries.roles(), key=lambda e: _role_order(e[0]))
     )
 
 

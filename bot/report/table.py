@@ -30,7 +30,13 @@ def _faces(section: str, item: str, date: str, split: FeedbackSplit) -> Iterator
 
 
 def _rows(report: Report) -> Iterator[Row]:
+    """Every section's rows, in the order of the printed report."""
     period = f"{report.period.first.isoformat()} to {report.period.last.isoformat()}"
+    for section in (_sessions, _attendance, _wishes, _requests, _reach, _people):
+        yield from section(report, period)
+
+
+def _sessions(report: Report, period: str) -> Iterator[Row]:
     yield "period", report.club_name, period, "days", report.period.days
     if report.no_sessions:
         yield "note", NO_SESSIONS, period, "", ""
@@ -44,6 +50,9 @@ def _rows(report: Report) -> Iterator[Row]:
         yield "session", item, date, "came", s.came if s.marked else ""
         yield "session", item, date, "came as they said", s.came_as_said if s.marked else ""
         yield from _faces("session feedback", item, date, s.feedback)
+
+
+def _attendance(report: Report, period: str) -> Iterator[Row]:
     a = report.attendance
     yield "attendance", "sessions where attendance was taken", period, "count", a.sessions_marked
     yield "attendance", "said coming", period, "count", a.said_coming
@@ -55,6 +64,9 @@ def _rows(report: Report) -> Iterator[Row]:
     yield from _faces("feedback", "all sessions", period, report.feedback)
     for activity in report.by_activity:
         yield from _faces("activity feedback", activity.activity, period, activity.feedback)
+
+
+def _wishes(report: Report, period: str) -> Iterator[Row]:
     for enjoyed in report.enjoyed_most:
         yield "enjoyed most", enjoyed.label, period, "count", enjoyed.count
     for w in report.wanted:
@@ -67,6 +79,9 @@ def _rows(report: Report) -> Iterator[Row]:
             yield "choosing together", poll.question, period, choice.label, choice.count
         for words in poll.suggestions:
             yield "choosing together", poll.question, period, "suggestion", words
+
+
+def _requests(report: Report, period: str) -> Iterator[Row]:
     r = report.requests
     counts = {"talk": r.talk, "lift": r.lift, "voice note": r.voice_note, "other": r.other}
     for kind, n in counts.items():
@@ -74,11 +89,17 @@ def _rows(report: Report) -> Iterator[Row]:
     yield "requests", "not yet dealt with", period, "count", r.not_handled
     for c in report.comments:
         yield "comment", c.session, c.day.strftime("%Y-%m-%d"), c.who, c.words
+
+
+def _reach(report: Report, period: str) -> Iterator[Row]:
     for u in report.unreachable:
         since = u.since.strftime("%Y-%m-%d") if u.since else ""
         yield "could not be reached", u.name, since, u.channel, u.reason
         failed = f"{u.channel} failed messages"
         yield "could not be reached", u.name, since, failed, u.failed_messages
+
+
+def _people(report: Report, period: str) -> Iterator[Row]:
     for role in report.roles:
         yield "people", role.label, period, "count", role.count
     for language in report.languages:
