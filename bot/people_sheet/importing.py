@@ -8,9 +8,10 @@ one unit of work, so even a failure half-way leaves the club as it was.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -27,6 +28,8 @@ from storage.models import (
 )
 
 __all__ = ["ImportOutcome", "import_people"]
+
+K = TypeVar("K", str, int)
 
 
 @dataclass
@@ -74,50 +77,68 @@ class _Club:
 
 
 def _check(rows: Sequence[PersonRow], club: _Club) -> list[RowProblem]:
-    problems: list[RowProblem] = []
-    phones: dict[str, int] = {}
-    telegram_ids: dict[int, int] = {}
-    uncontactable: dict[str, int] = {}
-    in_file: dict[str, list[PersonRow]] = defaultdict(list)
+    checking = _Checking(club, rows)
     for row in rows:
-        in_file[_key(row.name)].append(row)
-    for row in rows:
+        checking.contacts(row)
+        checking.references(row)
+    return checking.problems
 
-        def bad(reason: str, row: PersonRow = row) -> None:
-            problems.append(RowProblem(row.row, reason))
 
+class _Checking:
+    """What the rows before this one used (phones, Telegram ids, names of people with
+    neither), so a person listed twice is caught as surely as one already in the club."""
+
+    def __init__(self, club: _Club, rows: Sequence[PersonRow]) -> None:
+        self.club = club
+        self.problems: list[RowProblem] = []
+        self.phones: dict[str, int] = {}
+        self.telegram_ids: dict[int, int] = {}
+        self.uncontactable: dict[str, int] = {}
+        self.in_file: dict[str, list[PersonRow]] = defaultdict(list)
+        for row in rows:
+            self.in_file[_key(row.name)].append(row)
+
+    def bad(self, row: PersonRow, reason: str) -> None:
+        self.problems.append(RowProblem(row.row, reason))
+
+    def contacts(self, row: PersonRow) -> None:
         if row.phone is not None:
-            if row.phone in phones:
-                bad(f"the same phone as row {phones[row.phone]}")
-            elif row.phone in club.phones:
-                owner = club.phones[row.phone]
-                bad(f"the phone belongs to someone already in the club (person {owner})")
-            phones.setdefault(row.phone, row.row)
+            self._unique(row, "phone", row.phone, self.phones, self.club.phones)
         if row.telegram_id is not None:
-            if row.telegram_id in telegram_ids:
-                bad(f"the same telegram_id as row {telegram_ids[row.telegram_id]}")
-            elif row.telegram_id in club.telegram_ids:
-                owner = club.telegram_ids[row.telegram_id]
-                bad(f"the telegram_id belongs to someone already in the club (person {owner})")
-            telegram_ids.setdefault(row.telegram_id, row.row)
+            self._unique(
+                row, "telegram_id", row.telegram_id, self.telegram_ids, self.club.telegram_ids
+            )
         if row.phone is None and row.telegram_id is None:
-            if _key(row.name) in uncontactable:
-                bad(f"the same person as row {uncontactable[_key(row.name)]}")
-            elif club.names.get(_key(row.name)):
-                bad(f"someone called {row.name} is already in the club")
-            uncontactable.setdefault(_key(row.name), row.row)
+            name = _key(row.name)
+            if name in self.uncontactable:
+                self.bad(row, f"the same person as row {self.uncontactable[name]}")
+            elif self.club.names.get(name):
+                self.bad(row, f"someone called {row.name} is already in the club")
+            self.uncontactable.setdefault(name, row.row)
+
+    def _unique(
+        self, row: PersonRow, field: str, value: K, in_file: dict[K, int], in_club: Mapping[K, int]
+    ) -> None:
+        if value in in_file:
+            self.bad(row, f"the same {field} as row {in_file[value]}")
+        elif value in in_club:
+            owner = in_club[value]
+            self.bad(row, f"the {field} belongs to someone already in the club (person {owner})")
+        in_file.setdefault(value, row.row)
+
+    def references(self, row: PersonRow) -> None:
+        """Activities, days and the people cared for must be the club's own."""
         for activity in row.activities:
-            if activity not in club.activities:
-                listed = ", ".join(club.activities)
-                bad(f"unknown activity '{activity}' (the club's activities are {listed})")
+            if activity not in self.club.activities:
+                listed = ", ".join(self.club.activities)
+                self.bad(row, f"unknown activity '{activity}' (the club's activities are {listed})")
         for title in row.days:
-            if _key(title) not in club.series:
-                bad(f"unknown day '{title}': no session series has that title")
+            if _key(title) not in self.club.series:
+                self.bad(row, f"unknown day '{title}': no session series has that title")
         for name in row.cares_for:
-            reason = _whom(name, in_file, club)[1]
+            reason = _whom(name, self.in_file, self.club)[1]
             if reason:
-                bad(reason)
-    return problems
+                self.bad(row, reason)
 
 
 def _whom(
