@@ -67,6 +67,13 @@ class Recorded:
     help: list[HelpNeeded] = field(default_factory=list)
 
 
+ClubWork = SetFeedback | MarkAttendance | ChangeRole | StartPoll | AnswerPoll
+Coordination = (
+    AddSession | AddSeries | ChangeSession | CancelSession | RemindNow | SendNotice | MakeReport
+)
+Choices = SetPreference | SetDays | SetReminderTiming | SetLanguage
+
+
 async def record(
     uow: UnitOfWork,
     address: str,
@@ -81,58 +88,87 @@ async def record(
     may go."""
     result = Recorded(speaker)
     for change in changes:
-        match change:
-            case Register():
-                speaker = await _register(uow, address, change, result)
-                result.person = speaker
-            case RefuseConsent():
-                await uow.records.refuse_consent()
-            case SetPreference(person_id, activity, answer):
-                activity_id = activity_ids[activity]
-                answered_by = speaker.id if speaker else None
-                await uow.people.set_preference(person_id, activity_id, answer, answered_by)
-            case SetDays(person_id, series_id, comes):
-                await uow.people.set_day(person_id, series_id, comes)
-            case SetReminderTiming(person_id, timing):
-                person = await uow.people.get(person_id)
-                if person is not None:
-                    person.reminder_timing = timing
-            case SetLanguage(person_ids, language):
-                for person_id in person_ids:
-                    chosen_for = await uow.people.get(person_id)
-                    if chosen_for is not None:
-                        chosen_for.language = language
-            case SetSessionAnswer(session_id, person_id, answer):
-                answered_by = speaker.id if speaker else None
-                await uow.sessions.set_answer(session_id, person_id, answer, answered_by)
-                if answer == "need_help":  # the member needs the lift, whoever pressed
-                    member = await uow.people.get(person_id)
-                    lift = RequestHelp(f"reminder.{session_id}", "lift")
-                    await _help(uow, address, speaker, lift, result, session_id, member)
-            case RequestHelp():
-                await _help(uow, address, speaker, change, result)
-            case AddSession() | AddSeries() | ChangeSession() | CancelSession() | RemindNow():
-                event = await change_calendar(uow, change, speaker.id if speaker else None)
-                result.session_events.append(event)
-            case SendNotice():
-                queued = await queue_broadcast(
-                    uow, change, speaker.id if speaker else None, channels, sending
-                )
-
-                if queued.due <= sending.now:  # the coordinator sees it go
-                    result.broadcasts.append(queued.broadcast_id)
-
-            case SetFeedback() | MarkAttendance() | ChangeRole() | StartPoll() | AnswerPoll():
-                await _club_work(uow, speaker, change, channels, sending)
-            case MakeReport():
-                await uow.records.audit(speaker.id if speaker else None, "report made")
-                result.report_wanted = True
-            case Erase(person_ids):  # with what was said from here before they were known
-                await uow.people.erase(person_ids, [address])
-                result.person = None
-                await uow.records.audit(None, "erased", people=len(person_ids))
-                result.erased = True
+        actor = speaker.id if speaker else None
+        if isinstance(change, ClubWork):
+            await _club_work(uow, speaker, change, channels, sending)
+        elif isinstance(change, Coordination):
+            await _coordination(uow, actor, change, channels, sending, result)
+        elif isinstance(change, Choices):
+            await _choices(uow, actor, change, activity_ids)
+        else:
+            speaker = await _personal(uow, address, speaker, change, result)
     return result
+
+
+async def _personal(
+    uow: UnitOfWork,
+    address: str,
+    speaker: Person | None,
+    change: Register | RefuseConsent | SetSessionAnswer | RequestHelp | Erase,
+    result: Recorded,
+) -> Person | None:
+    """Joining, answering a reminder, asking for help, leaving: returns who now speaks."""
+    match change:
+        case Register():
+            speaker = await _register(uow, address, change, result)
+            result.person = speaker
+        case RefuseConsent():
+            await uow.records.refuse_consent()
+        case SetSessionAnswer(session_id, person_id, answer):
+            answered_by = speaker.id if speaker else None
+            await uow.sessions.set_answer(session_id, person_id, answer, answered_by)
+            if answer == "need_help":  # the member needs the lift, whoever pressed
+                member = await uow.people.get(person_id)
+                lift = RequestHelp(f"reminder.{session_id}", "lift")
+                await _help(uow, address, speaker, lift, result, session_id, member)
+        case RequestHelp():
+            await _help(uow, address, speaker, change, result)
+        case Erase(person_ids):  # with what was said from here before they were known
+            await uow.people.erase(person_ids, [address])
+            result.person = None
+            await uow.records.audit(None, "erased", people=len(person_ids))
+            result.erased = True
+    return speaker
+
+
+async def _choices(
+    uow: UnitOfWork, actor: int | None, change: Choices, activity_ids: dict[str, int]
+) -> None:
+    """What a person likes, the days they come, and how they want to be told."""
+    match change:
+        case SetPreference(person_id, activity, answer):
+            await uow.people.set_preference(person_id, activity_ids[activity], answer, actor)
+        case SetDays(person_id, series_id, comes):
+            await uow.people.set_day(person_id, series_id, comes)
+        case SetReminderTiming(person_id, timing):
+            person = await uow.people.get(person_id)
+            if person is not None:
+                person.reminder_timing = timing
+        case SetLanguage(person_ids, language):
+            for person_id in person_ids:
+                chosen_for = await uow.people.get(person_id)
+                if chosen_for is not None:
+                    chosen_for.language = language
+
+
+async def _coordination(
+    uow: UnitOfWork,
+    actor: int | None,
+    change: Coordination,
+    channels: Collection[str],
+    sending: Sending,
+    result: Recorded,
+) -> None:
+    """The calendar, notices and the report: the coordinator's work."""
+    if isinstance(change, SendNotice):
+        queued = await queue_broadcast(uow, change, actor, channels, sending)
+        if queued.due <= sending.now:  # the coordinator sees it go
+            result.broadcasts.append(queued.broadcast_id)
+    elif isinstance(change, MakeReport):
+        await uow.records.audit(actor, "report made")
+        result.report_wanted = True
+    else:
+        result.session_events.append(await change_calendar(uow, change, actor))
 
 
 async def _club_work(
