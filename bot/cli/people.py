@@ -107,33 +107,42 @@ async def run_people_command(
 ) -> int:
     action = arguments.people_command
     if action == "import":
-        path = Path(arguments.file)
-        try:
-            data = await asyncio.to_thread(path.read_bytes)
-        except OSError:
-            print(f"Not done: cannot read {arguments.file}.", file=sys.stderr)
-            return 2
-        outcome = await import_people(units, data, zone)
-        if outcome.problems:
-            print(f"Nothing was imported. Please correct these rows in {path.name}:")
-            for problem in outcome.problems:
-                print(f"  row {problem.row}: {problem.reason}")
-            return 2
-        print(f"Imported {outcome.imported} people (the file was read as {outcome.encoding}).")
-        for note in outcome.notes:
-            print(note)
-        return 0
+        return await _import(Path(arguments.file), units, zone)
     if action == "export":
-        written = await export_people(units, zone)
-        if not arguments.output:
-            sys.stdout.write(written)
-            return 0
-        # Excel reads a CSV as UTF-8 only when it starts with the byte-order mark.
-        await asyncio.to_thread(
-            Path(arguments.output).write_text, written, encoding="utf-8-sig", newline=""
-        )
-        print(f"Everyone is in {arguments.output}.", file=sys.stderr)
+        return await _export(arguments.output, units, zone)
+    return await _erase(arguments, units)
+
+
+async def _import(path: Path, units: UnitOfWorkFactory, zone: ZoneInfo) -> int:
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except OSError:
+        print(f"Not done: cannot read {path}.", file=sys.stderr)
+        return 2
+    outcome = await import_people(units, data, zone)
+    if outcome.problems:
+        print(f"Nothing was imported. Please correct these rows in {path.name}:")
+        for problem in outcome.problems:
+            print(f"  row {problem.row}: {problem.reason}")
+        return 2
+    print(f"Imported {outcome.imported} people (the file was read as {outcome.encoding}).")
+    for note in outcome.notes:
+        print(note)
+    return 0
+
+
+async def _export(output: str | None, units: UnitOfWorkFactory, zone: ZoneInfo) -> int:
+    written = await export_people(units, zone)
+    if not output:
+        sys.stdout.write(written)
         return 0
+    # Excel reads a CSV as UTF-8 only when it starts with the byte-order mark.
+    await asyncio.to_thread(Path(output).write_text, written, encoding="utf-8-sig", newline="")
+    print(f"Everyone is in {output}.", file=sys.stderr)
+    return 0
+
+
+async def _erase(arguments: argparse.Namespace, units: UnitOfWorkFactory) -> int:
     result = await erase_person(units, arguments.person_id, arguments.phone, arguments.yes)
     if isinstance(result, str):
         print(f"Not done: {result}")
