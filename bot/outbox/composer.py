@@ -257,7 +257,7 @@ class _Read:
         }
 
         found_people = await _where_in(uow, Person, Person.id, people | members)
-        positions = await _where_in(uow, PositionRow, PositionRow.person_id, people)
+        positions = await _positions_to_change(uow, people)
         found_sessions = await _where_in(uow, ClubSession, ClubSession.id, sessions)
         found_broadcasts = await _where_in(uow, BroadcastRow, BroadcastRow.id, broadcasts)
         states = await uow.session.execute(
@@ -292,6 +292,22 @@ class _Read:
         if session_id not in self._declined:
             self._declined[session_id] = await uow.sessions.declined(session_id)
         return self._declined[session_id]
+
+
+async def _positions_to_change(uow: UnitOfWork, people: set[int]) -> Sequence[PositionRow]:
+    """The people's conversations, locked until the batch commits (FOR UPDATE, in one
+    order, on PostgreSQL), so an answer being taken meanwhile is read before a reminder
+    is opened over it, never overwritten by one opened from what stood before."""
+    if not people:
+        return ()
+    query = (
+        select(PositionRow)
+        .where(PositionRow.person_id.in_(people))
+        .order_by(PositionRow.address)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await uow.session.scalars(query)).all()
 
 
 async def _where_in(
