@@ -315,6 +315,6 @@ async def test_telegram_blocked_then_text_refused_then_a_landline_call(database_
         assert tc.fake.messages == []
         [call] = tc.fake.calls_to(LANDLINE)
         spoken = await tc.answer(call)
-        assert "If you are coming, press 1." in spoken.said[0]
+        assert "If you are coming, say yes or press 1." in spoken.said[0]
         await tc.press(call, spoken, "1")
         assert await answer_of(tc.club, session, ann) == "coming"
