@@ -32,7 +32,7 @@ __all__ = [
 GATHER_SECONDS = 15
 HINT_WORDS = ("yes", "no", "help")
 """The word lists of the catalogue whose words are hints to the speech recogniser."""
-SAY_VOICE = "Polly.Amy"
+SAY_VOICE = "Polly.Amy-Neural"
 AudioUrl = Callable[[str, str], Awaitable[str | None]]
 """(words, language) -> an https URL of the cached MP3, or None to use Twilio's voice."""
 
@@ -126,7 +126,7 @@ def speech_language(catalogue: Catalogue, language: str) -> str:
 
 
 def say_voice(catalogue: Catalogue, language: str) -> tuple[str, str]:
-    """Twilio's own voice for the language, and its tag ("Polly.Ines", "pt-PT"), for when
+    """Twilio's own voice for the language, and its tag ("Polly.Ines-Neural", "pt-PT"), for when
     no recording of our own can be played."""
     info = catalogue.info.get(language)
     if info is None or not info.phone_voice:
