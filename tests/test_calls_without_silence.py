@@ -1,6 +1,6 @@
 """Issue 16, no silence: everything a reminder call may say (the question, each answer's
-read-back, the kind "Sorry") is spoken and cached before the number is rung, so nothing
-is synthesised while the person waits on the line."""
+read-back, the kind "Sorry", the message for a machine) is spoken and cached before the
+number is rung, so nothing is synthesised while the person waits on the line."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ async def test_a_calls_audio_is_made_before_it_rings(database_url: str) -> None:
         await tc.dispatch()
 
         made = {clip.key: clip.words for clip in await rows(tc.club, SpeechClip)}
-        assert len(made) == 5  # the question, three read-backs and "Sorry"
+        assert len(made) == 6  # the question, three read-backs, "Sorry", the machine's
         [call] = tc.fake.call_requests
         question = await tc.answer(call)
         sorry = await tc.say(call, question, "purple elephants")

@@ -1,7 +1,8 @@
 """A phone call's rounds (POST /twilio/voice): the question said, then a key or a few
 words taken as its answer. A spoken answer is read back and counts only once the person
 says it is right. Silence twice, words not understood twice, or "help" (or 0) at any
-point end kindly: the club will ring them, and the coordinator is asked to."""
+point end kindly: the club will ring them, and the coordinator is asked to. An
+answering machine hears the whole reminder after its greeting."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from bot.channels.twilio.listening import (
     confidence_of,
     digit_of,
     heard_key,
+    left_message,
     read_back,
 )
 from bot.channels.twilio.voice import AudioUrl, AudioUrlFor, say_voice, twiml_for
@@ -107,6 +109,9 @@ class CallAnswers:
             )
             return self._goodbye("voice.greeting")
         caller = Caller(address, *(known or (None, "en")))
+        answered_by = form.value("AnsweredBy")
+        if answered_by.startswith("machine") or answered_by == "fax":
+            return await self._machine(caller, answered_by)
         turn = Round.of(request, form)
         once = f"voice:{inbound_key(f'{call_sid}:{turn.number}')}"
         if turn.digits == "0":
@@ -167,6 +172,21 @@ class CallAnswers:
                 caller, [checking], turn, quiet=turn.quiet + 1, missed=0, heard=turn.heard
             )
         return await self._not_caught(caller, turn, [checking], once, heard=turn.heard)
+
+    async def _machine(self, caller: Caller, answered_by: str) -> Response:
+        """After an answering machine's greeting, the whole reminder and how to answer; a
+        fax hears nothing. Nothing is recorded: the question stays open."""
+        if answered_by == "fax":
+            silent = VoiceResponse()
+            silent.hangup()
+            return Response(str(silent), media_type=XML)
+        replies = (await self._dialogue.handle(caller.address, Input.repeat())).replies
+        if replies and replies[-1].choices:
+            replies = [*replies[:-1], left_message(replies[-1])]
+        twiml = await twiml_for(
+            self._catalogue, caller.language, replies, "", None, self._played_to(caller.person)
+        )
+        return Response(twiml, media_type=XML)
 
     def _heard(self, caller: Caller, question: Reply, turn: Round) -> str | None:
         if not turn.confident:

@@ -15,7 +15,7 @@ from datetime import datetime
 from twilio.rest import Client
 
 from bot.channels.twilio.errors import FAILURES, TOO_LATE, result_of
-from bot.channels.twilio.listening import answers_of, read_back
+from bot.channels.twilio.listening import answers_of, left_message, read_back
 from bot.channels.twilio.voice import AudioUrl, spoken_with_keys, twiml_for
 from bot.outbox.delivery import Outcome, Outgoing, SendResult
 from bot.outbox.rate_limit import RateLimiter
@@ -25,6 +25,8 @@ from storage.models import utc_now
 __all__ = ["CallSender"]
 
 RING_SECONDS = 40
+"""Answering machines wait for the greeting to end (DetectMessageEnd), then hear the
+whole reminder (`call_answers.py`)."""
 
 
 class CallSender:
@@ -76,6 +78,7 @@ class CallSender:
                 status_callback=f"{self._public_url}/twilio/status",
                 status_callback_event=["completed"],
                 timeout=RING_SECONDS,
+                machine_detection="DetectMessageEnd",
             )
         except FAILURES as error:
             return result_of(error)
@@ -83,7 +86,7 @@ class CallSender:
 
     async def _ready(self, question: Reply, language: str) -> None:
         """Make (or find) the audio of everything the call may say first, side by side."""
-        replies = [question, Reply((text("voice.not_caught"),))]
+        replies = [question, Reply((text("voice.not_caught"),)), left_message(question)]
         for digit in range(1, len(answers_of(question)) + 1):
             checking = read_back(question, str(digit))
             if checking is not None:

@@ -25,6 +25,7 @@ __all__ = [
     "confidence_of",
     "digit_of",
     "heard_key",
+    "left_message",
     "read_back",
 ]
 
@@ -84,3 +85,8 @@ def read_back(reply: Reply, digit: str) -> Reply | None:
         return None
     chosen = answers[int(digit) - 1]
     return Reply((text("voice.heard", answer=chosen.label),), choices=(RIGHT, WRONG))
+
+
+def left_message(question: Reply) -> Reply:
+    """The whole question's words for an answering machine, and how to answer later."""
+    return Reply((*question.texts, text("voice.left_message")))

@@ -22,6 +22,7 @@ from bot.channels.twilio.voice import AudioUrlFor
 from bot.outbox.account_trouble import AccountTrouble
 from bot.outbox.composer import Composer
 from bot.outbox.delivery import Outcome
+from bot.outbox.not_answered import NOT_ANSWERED, tell_carers
 from bot.outbox.policy import Failure, settle_failure
 from bot.service.alerts import CoordinatorAlerts
 from bot.service.dialogue import Dialogue
@@ -190,7 +191,7 @@ class TwilioWebhooks:
         says (tried again later, moved to the person's next channel, or kept while the
         club's account is refused)."""
         now = utc_now()
-        lost = None
+        lost = nobody = None
         async with self._units() as uow:
             row = await uow.outbox.by_provider_id(sid)
             if row is None or row.status in {Status.DELIVERED, Status.FAILED}:
@@ -202,7 +203,11 @@ class TwilioWebhooks:
                 outcome, reason = outcome_for(code) if code else (Outcome.RETRY, reported)
                 failure = Failure(row.id, row.channel, row.attempts, outcome, reason, reported=True)
                 lost = await settle_failure(uow, self._composer, self._channels, failure, now)
+                if lost is not None and row.channel == "voice" and reported in NOT_ANSWERED:
+                    nobody = await tell_carers(uow, row, now)
             await uow.commit()
+        if nobody is not None:
+            await self._alerts.tell(text("coordinator.not_answered", who=nobody))
         if failure is not None and failure.outcome is Outcome.ACCOUNT:
             told = self._trouble.noticed(failure.channel, failure.reason)
             if told is not None:
