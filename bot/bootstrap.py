@@ -136,7 +136,8 @@ def build_club(settings: Settings) -> Club:
     )
     lanes = _lanes(settings, application)
     twilio = _twilio(settings)
-    audio = AudioLinks(speech, catalogue, settings.public_url or "")
+    played = speech if settings.twilio_voice == "play" else None  # else Twilio's voice speaks
+    audio = AudioLinks(played, catalogue, settings.public_url or "")
     senders = _senders(settings, catalogue, voices, lanes, twilio, audio)
     trouble = AccountTrouble()
     alerts = CoordinatorAlerts(

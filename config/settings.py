@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     port: int = 8000
     host: str = "127.0.0.1"
     tts_engine: Literal["gtts", "offline", "off"] = "gtts"
+    twilio_voice: Literal["play", "polly"] = "play"
     club_name: str = "Healthy Living Club"
     club_timezone: str = "Europe/London"
     quiet_hours: str = "20:00-09:00"

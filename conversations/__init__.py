@@ -72,6 +72,7 @@ from conversations.triggers import (
     SessionNotice,
     Trigger,
 )
+from conversations.understanding import match_choice, normalise
 from conversations.when import when_params
 
 __all__ = [
@@ -137,7 +138,9 @@ __all__ = [
     "clean_name",
     "in_gsm7_letters",
     "is_gsm7",
+    "match_choice",
     "newcomer_language",
+    "normalise",
     "normalise_postcode",
     "occurrences",
     "read_number",

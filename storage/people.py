@@ -129,6 +129,15 @@ class PeopleRepository:
         )
         return list(await self._session.scalars(query))
 
+    async def carers_of(self, member_id: int) -> list[Person]:
+        query = (
+            select(Person)
+            .join(CareLink, CareLink.carer_id == Person.id)
+            .where(CareLink.member_id == member_id)
+            .order_by(Person.id)
+        )
+        return list(await self._session.scalars(query))
+
     async def carer_names(self, member_id: int) -> list[str]:
         query = (
             select(Person.name)

@@ -113,7 +113,7 @@ async def test_without_a_recording_the_phone_voice_speaks_the_language() -> None
 
     reply = Reply((text("reminder.thanks_coming"),))
     said = await twiml_for(CATALOGUE, "pt", [reply], "/next", None, no_audio)
-    assert 'voice="Polly.Ines"' in said and 'language="pt-PT"' in said
+    assert 'voice="Polly.Ines-Neural"' in said and 'language="pt-PT"' in said
     assert "Obrigado. Até lá!" in said
     english = await twiml_for(CATALOGUE, "en", [reply], "/next", None, no_audio)
-    assert 'voice="Polly.Amy"' in english and 'language="en-GB"' in english
+    assert 'voice="Polly.Amy-Neural"' in english and 'language="en-GB"' in english

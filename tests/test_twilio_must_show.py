@@ -50,9 +50,9 @@ async def test_a_landline_member_is_rung_presses_1_and_is_recorded_as_coming(
     [words] = spoken.said
     assert "Thursday Club" in words and "Norwood Community Hall, SE27 9JU" in words
     assert "Are you coming?" in words
-    assert "If you are coming, press 1." in words
+    assert "If you are coming, say yes or press 1." in words
     assert words.index("If you are coming") < words.index("press 1")
-    assert "To talk to a person, press 0." in words
+    assert "To talk to a person, say help or press 0." in words
     assert spoken.verbs == ["Gather", "Redirect"]  # silence is never a hang-up
 
     thanked = await tc.press(call, spoken, "1")

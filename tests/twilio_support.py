@@ -1,6 +1,6 @@
 """Playing Twilio's side against the fake Twilio REST API, in a club that
 `tests.clubs.twilio_club` built pointed at it (TWILIO_BASE_URL), with the demo club:
-`text` posts a signed inbound text to the real web app, `answer`, `press` and
+`text` posts a signed inbound text to the real web app, `answer`, `press`, `say` and
 `stay_silent` follow a phone call through its TwiML, `report` posts a delivery report,
 and `dispatch` runs the outbox dispatcher, whose texts and calls land in the fake.
 Everything the coordinators are told is kept in `told`.
@@ -164,12 +164,25 @@ class TwilioClub:
         """A key pressed within the Gather: Twilio posts Digits to its action."""
         return Twiml.of(await self._gathered(call, twiml.action, digits))
 
+    async def say(
+        self, call: PlacedCall, twiml: Twiml, words: str, confidence: float = 0.92
+    ) -> Twiml:
+        """Words said within the Gather: Twilio posts SpeechResult and Confidence."""
+        return Twiml.of(await self._gathered(call, twiml.action, None, words, confidence))
+
     async def stay_silent(self, call: PlacedCall, twiml: Twiml) -> Twiml:
         """No key within the Gather's timeout: Twilio follows the Redirect after it."""
         assert twiml.redirect is not None, f"nothing follows silence in {twiml.xml}"
         return Twiml.of(await self._gathered(call, twiml.redirect, None))
 
-    async def _gathered(self, call: PlacedCall, url: str, digits: str | None) -> Webhook:
+    async def _gathered(
+        self,
+        call: PlacedCall,
+        url: str,
+        digits: str | None,
+        speech: str | None = None,
+        confidence: float = 0.92,
+    ) -> Webhook:
         direction = "outbound-api" if call.from_ == CLUB_NUMBER else "inbound"
         _, form = self.fake.signed_voice(
             url,
@@ -177,6 +190,8 @@ class TwilioClub:
             call.from_,
             call.to,
             digits,
+            speech=speech,
+            confidence=confidence,
             Direction=direction,
             CallStatus="in-progress",
         )

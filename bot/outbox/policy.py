@@ -37,8 +37,9 @@ class RetryPolicy:
     """The wait after such a report."""
 
 
-POLICIES = {"voice": RetryPolicy(after_report=timedelta(minutes=30))}
-"""A call not answered is rung again after half an hour; a text not delivered at once."""
+POLICIES = {"voice": RetryPolicy(most_reported=2, after_report=timedelta(minutes=30))}
+"""A call not answered is rung once more after half an hour (then the person's carer is
+told: `not_answered.py`); a text not delivered is tried again at once."""
 DEFAULT = RetryPolicy()
 ACCOUNT_WAIT = timedelta(minutes=5)
 """While the club's own account is refused, each message waits this long between tries."""

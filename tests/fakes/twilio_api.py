@@ -519,12 +519,17 @@ class FakeTwilioApi(LoopbackFake):
         from_: str,
         to: str,
         digits: str | None = None,
+        *,
+        speech: str | None = None,
+        confidence: float = 0.92,
         **extra: str,
     ) -> tuple[dict[str, str], dict[str, str]]:
         """A voice webhook as Twilio posts it to /twilio/voice: (headers, form). With
         `digits` it is a `<Gather>` result (Digits, FinishedOnKey, CallStatus in-progress);
-        without, a call being answered (CallStatus ringing, Direction inbound). `extra`
-        adds or overrides fields (Direction="outbound-api", CallStatus=...)."""
+        with `speech`, a spoken `<Gather>` result (SpeechResult and its Confidence, as
+        Twilio words it: "Yes." with a capital and a full stop); with neither, a call
+        being answered (CallStatus ringing, Direction inbound). `extra` adds or overrides
+        fields (Direction="outbound-api", CallStatus=...)."""
         params: dict[str, str] = {
             "AccountSid": self.account_sid,
             "ApiVersion": API_VERSION,
@@ -541,6 +546,10 @@ class FakeTwilioApi(LoopbackFake):
         if digits is not None:
             params["Digits"] = digits
             params["FinishedOnKey"] = ""
+        if speech is not None:
+            params["CallStatus"] = "in-progress"
+            params["SpeechResult"] = speech
+            params["Confidence"] = f"{confidence:.8f}"
         params.update(extra)
         return self.signed_request(url, params)
 

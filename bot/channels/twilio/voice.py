@@ -1,5 +1,6 @@
-"""Replies as phone calls (TwiML): the words spoken, each option said before its key, one
-key to answer with at least 15 seconds to press it, and silence met with a repeat."""
+"""Replies as phone calls (TwiML): the words spoken, each option said before its word and
+its key, one word or one key to answer in the person's language with at least 15 seconds
+to give it, and silence met with a repeat."""
 
 from __future__ import annotations
 
@@ -12,20 +13,26 @@ from conversations import (
     HELP_CHOICE,
     Catalogue,
     Reply,
+    normalise,
     text,
 )
 
 __all__ = [
     "GATHER_SECONDS",
+    "HINT_WORDS",
     "AudioUrl",
     "AudioUrlFor",
+    "hints_for",
     "say_voice",
+    "speech_language",
     "spoken_with_keys",
     "twiml_for",
 ]
 
 GATHER_SECONDS = 15
-SAY_VOICE = "Polly.Amy"
+HINT_WORDS = ("yes", "no", "help")
+"""The word lists of the catalogue whose words are hints to the speech recogniser."""
+SAY_VOICE = "Polly.Amy-Neural"
 AudioUrl = Callable[[str, str], Awaitable[str | None]]
 """(words, language) -> an https URL of the cached MP3, or None to use Twilio's voice."""
 
@@ -63,13 +70,17 @@ async def twiml_for(
     silence: str | None,
     audio: AudioUrl,
 ) -> str:
-    """TwiML that speaks `replies`; if the last asks a question, gather one key for it,
-    and on silence go to `silence` (which repeats, then hands over to a person)."""
+    """TwiML that speaks `replies`; if the last asks a question, gather one key or a few
+    words for it, and on silence go to `silence` (which repeats, then hands over)."""
     response = VoiceResponse()
     asking = bool(replies and replies[-1].choices)
     target: VoiceResponse | Gather = response
     if asking:
         target = Gather(
+            input="dtmf speech",
+            language=speech_language(catalogue, language),
+            hints=hints_for(catalogue, language, replies[-1]),
+            speech_timeout="auto",
             num_digits=1,
             timeout=GATHER_SECONDS,
             action=action,
@@ -93,8 +104,29 @@ async def twiml_for(
     return str(response)
 
 
+def hints_for(catalogue: Catalogue, language: str, reply: Reply) -> str:
+    """The words the recogniser should expect: each answer's label and spoken word, and
+    the language's own words for yes, no and help ("sim", "não", "ajuda")."""
+    found: list[str] = []
+    for choice in reply.choices:
+        found.append(catalogue.label(language, choice))
+        spoken = f"voice.say.{choice.key.rpartition('.')[2]}"
+        if catalogue.has(spoken):
+            found.append(catalogue.render(language, text(spoken)))
+    vocabulary = catalogue.vocabulary(language)
+    found += [word for name in HINT_WORDS for word in vocabulary.get(name, ())]
+    phrases = (" ".join(word.replace(",", " ").split()) for word in found)
+    return ", ".join(dict.fromkeys(p for p in phrases if len(normalise(p)) > 1))
+
+
+def speech_language(catalogue: Catalogue, language: str) -> str:
+    """The recogniser's language tag for the person ("pt-PT"), British English if unknown."""
+    info = catalogue.info.get(language)
+    return info.locale.replace("_", "-") if info is not None else "en-GB"
+
+
 def say_voice(catalogue: Catalogue, language: str) -> tuple[str, str]:
-    """Twilio's own voice for the language, and its tag ("Polly.Ines", "pt-PT"), for when
+    """Twilio's own voice for the language, and its tag ("Polly.Ines-Neural", "pt-PT"), for when
     no recording of our own can be played."""
     info = catalogue.info.get(language)
     if info is None or not info.phone_voice:

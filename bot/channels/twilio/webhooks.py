@@ -13,15 +13,16 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
-from twilio.twiml.voice_response import VoiceResponse
 
+from bot.channels.twilio.call_answers import CallAnswers, goodbye
 from bot.channels.twilio.errors import outcome_for
 from bot.channels.twilio.form import inbound_key, signed_form
 from bot.channels.twilio.sms_text import render_sms
-from bot.channels.twilio.voice import AudioUrl, AudioUrlFor, say_voice, twiml_for
+from bot.channels.twilio.voice import AudioUrlFor
 from bot.outbox.account_trouble import AccountTrouble
 from bot.outbox.composer import Composer
 from bot.outbox.delivery import Outcome
+from bot.outbox.not_answered import NOT_ANSWERED, tell_carers
 from bot.outbox.policy import Failure, settle_failure
 from bot.service.alerts import CoordinatorAlerts
 from bot.service.dialogue import Dialogue
@@ -29,7 +30,6 @@ from conversations import (
     Catalogue,
     Input,
     Reply,
-    read_number,
     text,
 )
 from storage import UnitOfWorkFactory
@@ -43,8 +43,6 @@ log = logging.getLogger(__name__)
 OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 OPT_IN = {"START", "UNSTOP", "YES"}
 HELP_WORDS = {"HELP", "INFO"}
-QUIET_ROUNDS = 3
-"""A question is said this many times to silence before a person is asked to ring back."""
 DONE = {"delivered", "read", "completed"}
 FAILED = {"undelivered", "failed", "busy", "no-answer", "canceled"}
 """Reports that settle a row; "queued", "sent", "ringing" and the like change nothing, so a
@@ -81,9 +79,11 @@ class TwilioWebhooks:
         self._alerts = alerts
         self._composer = composer
         self._channels = channels
-        self._audio_url = audio_url
         self._club_name = club_name
         self._trouble = trouble
+        self._calls = CallAnswers(
+            self._validator, public_url, dialogue, catalogue, units, alerts, audio_url, club_name
+        )
 
     async def sms(self, request: Request) -> Response:
         form = await signed_form(request, self._validator, self._public_url)
@@ -152,51 +152,7 @@ class TwilioWebhooks:
             )
 
     async def voice(self, request: Request) -> Response:
-        form = await signed_form(request, self._validator, self._public_url)
-        if form is None:
-            return PlainTextResponse("Forbidden", status_code=403)
-        call_sid = form.provider_id("CallSid")
-        outbound = form.value("Direction").startswith("outbound")
-        phone = form.phone("To" if outbound else "From")
-        if not call_sid or not phone:
-            return self._goodbye("voice.handover")
-        address = f"voice:{phone}"
-        known = await self._person_of(address)
-        language = known[1] if known else None
-        if language is None and not outbound:
-            await self._alerts.tell(
-                text("coordinator.new_number", channel=text("channel.voice"), number=phone)
-            )
-            return self._goodbye("voice.greeting")
-        rounds, quiet = _counter(request, "round"), _counter(request, "quiet")
-        digits = form.value("Digits").strip()[:1]
-        once = f"voice:{inbound_key(f'{call_sid}:{rounds}')}"
-        if digits == "0" or (not digits and quiet >= QUIET_ROUNDS):
-            await self._dialogue.handle(address, Input.typed("0"), once=once)
-            return self._goodbye("voice.handover", language or "en")
-        said = Input.typed(digits) if digits else Input.repeat()
-        answer = await self._dialogue.handle(address, said, once=once)
-        if answer.duplicate:  # this round came again: say where things stand, change nothing
-            answer = await self._dialogue.handle(address, Input.repeat())
-        next_quiet = 0 if digits else quiet + 1
-        base = f"{self._public_url}/twilio/voice?round={rounds + 1}"
-        twiml = await twiml_for(
-            self._catalogue,
-            answer.language,
-            answer.replies,
-            action=f"{base}&quiet=0",
-            silence=f"{base}&quiet={next_quiet}",
-            audio=self._played_to(known[0] if known else None),
-        )
-        return Response(twiml, media_type=XML)
-
-    def _played_to(self, person_id: int | None) -> AudioUrl:
-        """Audio for this call, linked to the person it is played to (erased with them)."""
-
-        async def url(words: str, language: str) -> str | None:
-            return await self._audio_url(words, language, for_person=person_id)
-
-        return url
+        return await self._calls.voice(request)
 
     async def _person_of(self, address: str) -> tuple[int, str] | None:
         """The person's id and language, or None for a number the club does not know."""
@@ -215,17 +171,8 @@ class TwilioWebhooks:
         sorry.message(self._catalogue.render("en", text("common.busy")))
         return {
             "/twilio/sms": Response(str(sorry), media_type=XML),
-            "/twilio/voice": self._goodbye("common.busy"),
+            "/twilio/voice": goodbye(self._catalogue, "common.busy", "en", self._club_name),
         }
-
-    def _goodbye(self, key: str, language: str = "en") -> Response:
-        """Words said in Twilio's own voice for the language, then the call ends."""
-        response = VoiceResponse()
-        words = self._catalogue.render(language, text(key, club=self._club_name))
-        voice, tag = say_voice(self._catalogue, language)
-        response.say(words, voice=voice, language=tag)
-        response.hangup()
-        return Response(str(response), media_type=XML)
 
     async def status(self, request: Request) -> Response:
         form = await signed_form(request, self._validator, self._public_url)
@@ -244,7 +191,7 @@ class TwilioWebhooks:
         says (tried again later, moved to the person's next channel, or kept while the
         club's account is refused)."""
         now = utc_now()
-        lost = None
+        lost = nobody = None
         async with self._units() as uow:
             row = await uow.outbox.by_provider_id(sid)
             if row is None or row.status in {Status.DELIVERED, Status.FAILED}:
@@ -256,14 +203,13 @@ class TwilioWebhooks:
                 outcome, reason = outcome_for(code) if code else (Outcome.RETRY, reported)
                 failure = Failure(row.id, row.channel, row.attempts, outcome, reason, reported=True)
                 lost = await settle_failure(uow, self._composer, self._channels, failure, now)
+                if lost is not None and row.channel == "voice" and reported in NOT_ANSWERED:
+                    nobody = await tell_carers(uow, row, now)
             await uow.commit()
+        if nobody is not None:
+            await self._alerts.tell(text("coordinator.not_answered", who=nobody))
         if failure is not None and failure.outcome is Outcome.ACCOUNT:
             told = self._trouble.noticed(failure.channel, failure.reason)
             if told is not None:
                 await self._alerts.tell(told)
         return lost
-
-
-def _counter(request: Request, name: str) -> int:
-    counted = read_number(request.query_params.get(name, ""), most_digits=3)
-    return counted if counted is not None else (1 if name == "round" else 0)
