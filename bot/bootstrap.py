@@ -6,6 +6,7 @@ Tests build the club through the same function, pointing its settings at fake fa
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from twilio.rest import Client
 
 from bot.channels.console.progress import progress_printed
 from bot.channels.console.sender import TERMINAL_CHANNELS, TerminalSender
+from bot.channels.dashboard import Keys, Site, dashboard_routes
 from bot.channels.speech import SpeechCache, speech_engine_for
 from bot.channels.speech.links import AudioLinks, VoiceNotes
 from bot.channels.telegram.alerts import TelegramAlerts
@@ -86,6 +88,8 @@ class Club:
     web: Starlette
     trouble: AccountTrouble
     """Accounts a provider refuses now: the dispatcher and the channels share it."""
+    site: Site
+    """The coordinator's web page's parts (its sign-in links are made with them)."""
     telegram: TelegramService | None = None
     twilio: TwilioParts | None = None
     webhooks: TwilioWebhooks | None = None
@@ -183,11 +187,13 @@ def build_club(settings: Settings) -> Club:
             settings.club_name,
             trouble,
         )
+    site = _dashboard(settings, catalogue, units, tuple(senders), planner)
     web = make_web_app(
         database_health(database),
         _telegram_webhook(telegram),
         speech.mp3 if speech else None,
         webhooks,
+        dashboard_routes(site),
     )
     return Club(
         settings,
@@ -203,9 +209,32 @@ def build_club(settings: Settings) -> Club:
         progress,
         web,
         trouble,
+        site,
         telegram,
         twilio,
         webhooks,
+    )
+
+
+def _dashboard(
+    settings: Settings,
+    catalogue: Catalogue,
+    units: UnitOfWorkFactory,
+    channels: tuple[str, ...],
+    planner: ReminderPlanner,
+) -> Site:
+    """Without DASHBOARD_SECRET the key is new at each start: links and sessions last
+    until the service stops."""
+    secret = settings.dashboard_secret or secrets.token_urlsafe(32)
+    return Site(
+        units,
+        catalogue,
+        Keys(secret),
+        settings.club_name,
+        settings.zone,
+        settings.public_url or f"http://{settings.host}:{settings.port}",
+        channels,
+        planner.after_quiet_hours,
     )
 
 
