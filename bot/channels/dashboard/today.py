@@ -36,7 +36,10 @@ class Someone:
 
 @dataclass
 class Meeting:
-    session: ClubSession
+    id: int
+    title: str
+    place: str
+    postcode: str
     when: dict[str, object]
     answers: dict[str, list[Someone]] = field(default_factory=dict)
 
@@ -45,7 +48,8 @@ class Meeting:
 
 
 async def _meeting(uow: UnitOfWork, session: ClubSession, zone: ZoneInfo) -> Meeting:
-    meeting = Meeting(session, dict(when_params(aware(session.starts_at), zone)))
+    when = dict(when_params(aware(session.starts_at), zone))
+    meeting = Meeting(session.id, session.title, session.place, session.postcode, when)
     expected = {p.id: p for p in await uow.sessions.comers(session)}
     rows = (
         await uow.session.execute(
