@@ -4,6 +4,7 @@ list to phone, with the numbers. A member's carer may have answered for them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -40,7 +41,7 @@ class Meeting:
     title: str
     place: str
     postcode: str
-    when: dict[str, object]
+    when: Mapping[str, object]
     answers: dict[str, list[Someone]] = field(default_factory=dict)
 
     def of(self, answer: str) -> list[Someone]:
