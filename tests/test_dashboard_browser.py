@@ -53,12 +53,11 @@ async def served(sqlite_url: str, demo: bool = True) -> AsyncIterator[Club]:
     """The club, its web app served on a free port of 127.0.0.1 (links point there)."""
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
+    listening.listen()  # the browser's first request waits for uvicorn to accept it
     port = listening.getsockname()[1]
     async with prepared_club(club_settings(sqlite_url, port=port), demo) as club:
         server = _Quiet(uvicorn.Config(club.web, log_level="warning", access_log=False))
         serving = asyncio.create_task(server.serve(sockets=[listening]))
-        while not server.started:
-            await asyncio.sleep(0.02)
         try:
             yield club
         finally:
