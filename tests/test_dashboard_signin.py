@@ -27,6 +27,8 @@ async def test_the_printed_link_signs_sam_in_once(club: Club) -> None:
             assert opened.status_code == 200 and "Sign in as Sam" in opened.text
         used = await client.post(path_of(link))
         assert used.status_code == 303 and used.headers["location"] == "/dashboard"
+        assert opened.headers["referrer-policy"] == "no-referrer", "the link is not passed on"
+        assert "script-src" not in opened.headers["content-security-policy"]
         cookie = used.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie and "max-age=43200" in cookie
         today = await client.get("/dashboard/today")

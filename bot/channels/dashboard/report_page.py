@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.channels.dashboard.guard import Form
-from bot.channels.dashboard.site import Site, Visitor, page, sayer
+from bot.channels.dashboard.site import PAGE_HEADERS, Site, Visitor, page, sayer
 from bot.channels.dashboard.templating import PAGES
 from bot.report import (
     Period,
@@ -81,7 +81,7 @@ class ReportPage:
             first=period.first.isoformat(),
             last=period.last.isoformat(),
         )
-        return Response(html, media_type="text/html", headers={"Cache-Control": "no-store"})
+        return Response(html, media_type="text/html", headers=PAGE_HEADERS)
 
     async def download(self, request: Request, visitor: Visitor, _form: Form) -> Response:
         kind = str(request.path_params["kind"])

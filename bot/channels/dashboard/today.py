@@ -10,6 +10,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -51,30 +52,20 @@ class Meeting:
 async def _meeting(uow: UnitOfWork, session: ClubSession, zone: ZoneInfo) -> Meeting:
     when = dict(when_params(aware(session.starts_at), zone))
     meeting = Meeting(session.id, session.title, session.place, session.postcode, when)
-    expected = {p.id: p for p in await uow.sessions.comers(session)}
-    rows = (
-        await uow.session.execute(
-            select(SessionAnswer.person_id, SessionAnswer.answer, SessionAnswer.answered_by_id)
-            .where(SessionAnswer.session_id == session.id)
-            .order_by(SessionAnswer.answered_at)
+    by = aliased(Person)
+    query = (
+        select(SessionAnswer.answer, Person.name, Person.phone, by.name, by.phone)
+        .join(Person, Person.id == SessionAnswer.person_id)
+        .outerjoin(
+            by,
+            (by.id == SessionAnswer.answered_by_id) & (by.id != SessionAnswer.person_id),
         )
-    ).all()
-    named = {
-        p.id: p
-        for p in await uow.session.scalars(
-            select(Person).where(Person.id.in_({r[0] for r in rows} | {r[2] for r in rows if r[2]}))
-        )
-    }
-    for person_id, answer, by_id in rows:
-        person = named.get(person_id)
-        if person is None:
-            continue
-        expected.pop(person_id, None)
-        by = named.get(by_id) if by_id not in (None, person_id) else None
-        meeting.answers.setdefault(answer, []).append(
-            Someone(person.name, person.phone, by.name if by else None, by.phone if by else None)
-        )
-    meeting.answers["none"] = [Someone(p.name, p.phone) for p in expected.values()]
+        .where(SessionAnswer.session_id == session.id)
+        .order_by(Person.name, Person.id)
+    )
+    for answer, name, phone, by_name, by_phone in (await uow.session.execute(query)).all():
+        meeting.answers.setdefault(answer, []).append(Someone(name, phone, by_name, by_phone))
+    meeting.answers["none"] = [Someone(n, p) for n, p in await uow.sessions.unanswered(session)]
     return meeting
 
 
