@@ -1,6 +1,6 @@
 """A notice as each channel will show it, through each channel's own renderer: the
 Telegram message, the text message with its number of parts, and the phone call's words,
-in every language of the people it reaches (the coordinator's first). Also when it goes:
+in every language the club's people read (the coordinator's first). Also when it goes:
 now, at the end of the quiet hours, or now because it is marked urgent."""
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -19,7 +20,8 @@ from bot.service.broadcast_progress import read_progress
 from bot.service.broadcasts import Sending, count_reached, queue_broadcast
 from conversations import Moment, SendNotice
 from storage import UnitOfWork
-from storage.audiences import AUDIENCES, audience
+from storage.audiences import AUDIENCES
+from storage.models import Person
 
 __all__ = ["LONGEST_NOTICE", "Draft", "Notices"]
 
@@ -99,8 +101,8 @@ class Notices:
             count = await count_reached(
                 uow, draft.audience, draft.activity, site.channels, sending.now
             )
-            people = await audience(uow.session, draft.audience, sending.now, draft.activity)
-            languages = [visitor.language, *sorted({p.language for p in people})]
+            spoken = await uow.session.scalars(select(Person.language).distinct())
+            languages = [visitor.language, *sorted(set(spoken) & set(site.catalogue.languages))]
         held = Moment(sending.held_until.astimezone(site.zone), "clock") if sending.quiet else None
         return page(
             site,
