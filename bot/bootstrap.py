@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import StaticPool
 from starlette.applications import Starlette
 from twilio.rest import Client
 
 from bot.channels.console.progress import progress_printed
 from bot.channels.console.sender import TERMINAL_CHANNELS, TerminalSender
-from bot.channels.dashboard import Keys, Site, dashboard_routes
+from bot.channels.dashboard import Keys, Site, TryIt, dashboard_routes
 from bot.channels.speech import SpeechCache, speech_engine_for
 from bot.channels.speech.links import AudioLinks, VoiceNotes
 from bot.channels.telegram.alerts import TelegramAlerts
@@ -57,6 +58,8 @@ from storage.outbox import Terminal
 
 __all__ = ["Club", "TwilioParts", "build_club"]
 
+SANDBOX = "sqlite+aiosqlite://"
+"""The practice chat's club: in memory, one connection, gone when the service stops."""
 WELCOME_DELAY = timedelta(seconds=20)
 """Local mode: how soon after registering a newcomer sees their first reminder."""
 
@@ -90,6 +93,8 @@ class Club:
     """Accounts a provider refuses now: the dispatcher and the channels share it."""
     site: Site
     """The coordinator's web page's parts (its sign-in links are made with them)."""
+    sandbox: AsyncEngine
+    """The web page's practice chat's own club, in memory (see `TryIt`)."""
     telegram: TelegramService | None = None
     twilio: TwilioParts | None = None
     webhooks: TwilioWebhooks | None = None
@@ -120,6 +125,7 @@ class Club:
             await self.twilio.http.close()
         if self.telegram is not None:
             await self.telegram.lanes.close()
+        await self.sandbox.dispose()
         await self.database.dispose()
 
 
@@ -188,12 +194,20 @@ def build_club(settings: Settings) -> Club:
             trouble,
         )
     site = _dashboard(settings, catalogue, units, tuple(senders), planner)
+    sandbox = open_database(SANDBOX, poolclass=StaticPool)
+    practice = UnitOfWorkFactory(sandbox)
+    try_it = TryIt(
+        site,
+        Dialogue(engine, practice, settings.club_name, settings.zone, AfterCommit()),
+        practice,
+        settings.zone,
+    )
     web = make_web_app(
         database_health(database),
         _telegram_webhook(telegram),
         speech.mp3 if speech else None,
         webhooks,
-        dashboard_routes(site),
+        dashboard_routes(site, try_it),
     )
     return Club(
         settings,
@@ -210,6 +224,7 @@ def build_club(settings: Settings) -> Club:
         web,
         trouble,
         site,
+        sandbox,
         telegram,
         twilio,
         webhooks,

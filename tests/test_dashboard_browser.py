@@ -1,7 +1,8 @@
 """The coordinator's web page in a real browser: Debian's Chromium driven by Playwright,
 against the club's web app served by uvicorn on 127.0.0.1. Sam signs in by the printed
-link, reads Today, writes and sends a notice with the keyboard alone, and reads the
-report; a committee member is refused sending kindly; axe-core finds no serious or
+link, reads Today, writes and sends a notice with the keyboard alone, reads the report,
+and registers a test carer in Try it by buttons alone (typing only names); a committee
+member reads the report and is refused sending kindly; axe-core finds no serious or
 critical problem on any page. Each page's picture is kept (`tests/screenshots/`, when
 DASHBOARD_SCREENSHOTS=1; else the test's own folder)."""
 
@@ -149,6 +150,17 @@ async def test_sam_signs_in_reads_today_sends_a_notice_and_reads_the_report(
 
         await page.get_by_role("link", name="Report").click()
         assert await page.get_by_role("heading", name="At a glance").is_visible()
+
+        await page.get_by_role("link", name="Try it").click()
+        for label in ("English", "I care for someone who comes"):
+            await page.get_by_role("button", name=label).click()
+        for name in ("Jo", "Mary"):
+            await page.get_by_label("Or type an answer").fill(name)
+            await page.get_by_role("button", name="Send").click()
+        for label in ("No", "Here in this chat", "No", "Yes, that is fine"):
+            await page.get_by_role("button", name=label, exact=True).click()
+        assert "Thank you, Jo." in await page.inner_text("main")
+        await looked_at(page, "try-it", tmp_path)
 
 
 async def test_a_committee_member_reads_the_report_and_is_refused_sending(

@@ -14,13 +14,17 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 
 from bot.bootstrap import Club
-from bot.channels.dashboard import dashboard_routes
+from bot.channels.dashboard import TryIt, dashboard_routes
 from storage import UnitOfWorkFactory, open_database
 from storage.models import AuditEntry, Broadcast, OutboxMessage, utc_now
 from tests.club_data import add_person
 from tests.dashboard_support import broadcasts, browser, sign_in
 
 WORDS = "The hall is warm today. Tea at two."
+
+
+def _try_it(club: Club) -> TryIt:
+    return TryIt(club.site, club.dialogue, club.units, club.settings.zone)
 
 
 async def _next_session(club: Club) -> tuple[int, int]:
@@ -82,7 +86,7 @@ async def test_the_preview_says_when_a_notice_goes_in_the_quiet_hours(
     club: Club, urgent: bool, line: str
 ) -> None:
     held = replace(club.site, quiet_hours=lambda now: now + timedelta(hours=9))
-    quiet = replace(club, web=Starlette(routes=dashboard_routes(held)))
+    quiet = replace(club, web=Starlette(routes=dashboard_routes(held, _try_it(club))))
     async with browser(quiet) as client:
         csrf = await sign_in(quiet, client)
         form = {"csrf": csrf, "words": WORDS, "audience": "everyone"}
@@ -161,7 +165,7 @@ async def test_a_page_asked_for_while_the_database_is_down_says_so(
         cookie = client.cookies.get("club_session") or ""
     gone = open_database("postgresql+asyncpg://postgres@127.0.0.1:9/none")
     down = replace(club.site, units=UnitOfWorkFactory(gone))
-    downed = replace(club, web=Starlette(routes=dashboard_routes(down)))
+    downed = replace(club, web=Starlette(routes=dashboard_routes(down, _try_it(club))))
     try:
         async with browser(downed) as client:
             client.cookies.set("club_session", cookie, path="/dashboard")

@@ -1,6 +1,7 @@
 """The coordinator's web page, served by the club's web app under `/dashboard`: signing
 in by a single-use link, Today (the next sessions at a glance), Notices (with a preview as
-each channel shows them) and the committee's report. Coordinators see and do everything;
+each channel shows them), the committee's report, and Try it (a practice chat with the
+real engine, on a club of its own). Coordinators see and do everything;
 committee members see Today and the report, and get a kind 403 page for the rest."""
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from bot.channels.dashboard.report_page import ReportPage
 from bot.channels.dashboard.signin import SignIn, link_for, sign_in_link
 from bot.channels.dashboard.site import Site, page
 from bot.channels.dashboard.today import Today
+from bot.channels.dashboard.try_it import TryIt
 
-__all__ = ["Keys", "Site", "dashboard_routes", "link_for", "sign_in_link"]
+__all__ = ["Keys", "Site", "TryIt", "dashboard_routes", "link_for", "sign_in_link"]
 
 log = logging.getLogger(__name__)
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -43,7 +45,7 @@ async def _home(_request: Request) -> Response:
     return RedirectResponse("/dashboard/today", status_code=303)
 
 
-def dashboard_routes(site: Site) -> list[BaseRoute]:
+def dashboard_routes(site: Site, try_it: TryIt) -> list[BaseRoute]:
     signin, today = SignIn(site), Today(site)
     notices, report = Notices(site), ReportPage(site)
     return [
@@ -59,4 +61,6 @@ def dashboard_routes(site: Site) -> list[BaseRoute]:
         Route("/dashboard/notices/{number}", guarded(site, notices.follow, True), methods=["GET"]),
         Route("/dashboard/report", guarded(site, report.show), methods=["GET"]),
         Route("/dashboard/report.{kind}", guarded(site, report.download), methods=["GET"]),
+        Route("/dashboard/try", guarded(site, try_it.show, True), methods=["GET"]),
+        Route("/dashboard/try", guarded(site, try_it.answer, True), methods=["POST"]),
     ]

@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from bot.channels.dashboard.site import COOKIE, SIGNED_IN_ROLES, Site, Visitor, page
 from bot.channels.request_body import limited_body
 
-__all__ = ["SIGNED_OUT", "Form", "Handler", "guarded", "read_visitor"]
+__all__ = ["SIGNED_OUT", "Form", "Handler", "guarded", "read_visitor", "session_nonce"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,12 @@ async def read_visitor(site: Site, request: Request) -> Visitor | None:
         return Visitor(person_id, person.name, roles, person.language, site.keys.csrf(nonce))
 
 
+def session_nonce(site: Site, request: Request) -> str:
+    """The signed-in session's own id (only on a page `guarded` let through)."""
+    parts = site.keys.read("session", request.cookies.get(COOKIE, ""), 3)
+    return parts[2] if parts else ""
+
+
 def _form(body: bytes) -> Form | None:
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
@@ -66,9 +72,8 @@ async def _checked(
         found = _form(body) if body is not None else None
         if found is None:
             return page(site, "problem.html", visitor, 400, problem="dashboard.form_unread")
-        nonce = site.keys.read("session", request.cookies.get(COOKIE, ""), 3)
-        given = found.get("csrf", "")
-        if nonce is None or not site.keys.csrf_matches(nonce[2], given):
+        nonce = session_nonce(site, request)
+        if not nonce or not site.keys.csrf_matches(nonce, found.get("csrf", "")):
             return page(site, "problem.html", visitor, 403, problem="dashboard.form_old")
         form = found
     return await handler(request, visitor, form)
