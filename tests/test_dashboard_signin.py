@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import Club
 from bot.channels.dashboard import Keys, link_for, sign_in_link
+from bot.cli.main import _parser, run_command
 from storage.models import AuditEntry, utc_now
 from tests.club_data import add_person
+from tests.clubs import club_settings, prepared_club
 from tests.dashboard_support import broadcasts, browser, csrf_of, path_of, sign_in
 
 NOTICE = {"words": "The hall is warm today.", "audience": "everyone"}
@@ -148,3 +151,21 @@ async def test_the_csrf_token_is_needed_and_must_be_this_sessions(club: Club) ->
         page = await client.get("/dashboard/notices")
         assert csrf_of(page.text) == csrf
     assert await broadcasts(club) == 0
+
+
+async def test_coordinator_link_prints_a_link_that_the_web_page_takes(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keyed = club_settings(database_url, dashboard_secret="a long shared secret for tests")
+    async with prepared_club(keyed) as club:
+        arguments = _parser().parse_args(["coordinator", "link", "--name", "Sam"])
+        assert await run_command(club, arguments) == 0
+        link = capsys.readouterr().out.strip().rsplit(" ", 1)[1]
+        unknown = _parser().parse_args(["coordinator", "link", "--name", "Nobody"])
+        assert await run_command(club, unknown) == 2
+    # Another process with the same secret takes the link.
+    async with prepared_club(keyed, demo=False) as again, browser(again) as client:
+        assert (await client.post(path_of(link))).status_code == 303
+    async with prepared_club(club_settings(database_url), demo=False) as unkeyed:
+        assert await run_command(unkeyed, arguments) == 2
+        assert "DASHBOARD_SECRET" in capsys.readouterr().out
