@@ -6,16 +6,19 @@ Tests build the club through the same function, pointing its settings at fake fa
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import StaticPool
 from starlette.applications import Starlette
 from twilio.rest import Client
 
 from bot.channels.console.progress import progress_printed
 from bot.channels.console.sender import TERMINAL_CHANNELS, TerminalSender
+from bot.channels.dashboard import Keys, Site, TryIt, dashboard_routes
 from bot.channels.speech import SpeechCache, speech_engine_for
 from bot.channels.speech.links import AudioLinks, VoiceNotes
 from bot.channels.telegram.alerts import TelegramAlerts
@@ -55,6 +58,8 @@ from storage.outbox import Terminal
 
 __all__ = ["Club", "TwilioParts", "build_club"]
 
+SANDBOX = "sqlite+aiosqlite://"
+"""The practice chat's club: in memory, one connection, gone when the service stops."""
 WELCOME_DELAY = timedelta(seconds=20)
 """Local mode: how soon after registering a newcomer sees their first reminder."""
 
@@ -86,6 +91,10 @@ class Club:
     web: Starlette
     trouble: AccountTrouble
     """Accounts a provider refuses now: the dispatcher and the channels share it."""
+    site: Site
+    """The coordinator's web page's parts (its sign-in links are made with them)."""
+    sandbox: AsyncEngine
+    """The web page's practice chat's own club, in memory (see `TryIt`)."""
     telegram: TelegramService | None = None
     twilio: TwilioParts | None = None
     webhooks: TwilioWebhooks | None = None
@@ -116,6 +125,7 @@ class Club:
             await self.twilio.http.close()
         if self.telegram is not None:
             await self.telegram.lanes.close()
+        await self.sandbox.dispose()
         await self.database.dispose()
 
 
@@ -184,11 +194,21 @@ def build_club(settings: Settings) -> Club:
             settings.club_name,
             trouble,
         )
+    site = _dashboard(settings, catalogue, units, tuple(senders), planner)
+    sandbox = open_database(SANDBOX, poolclass=StaticPool)
+    practice = UnitOfWorkFactory(sandbox)
+    try_it = TryIt(
+        site,
+        Dialogue(engine, practice, settings.club_name, settings.zone, AfterCommit()),
+        practice,
+        settings.zone,
+    )
     web = make_web_app(
         database_health(database),
         _telegram_webhook(telegram),
         speech.mp3 if speech else None,
         webhooks,
+        dashboard_routes(site, try_it),
     )
     return Club(
         settings,
@@ -204,9 +224,33 @@ def build_club(settings: Settings) -> Club:
         progress,
         web,
         trouble,
+        site,
+        sandbox,
         telegram,
         twilio,
         webhooks,
+    )
+
+
+def _dashboard(
+    settings: Settings,
+    catalogue: Catalogue,
+    units: UnitOfWorkFactory,
+    channels: tuple[str, ...],
+    planner: ReminderPlanner,
+) -> Site:
+    """Without DASHBOARD_SECRET the key is new at each start: links and sessions last
+    until the service stops."""
+    secret = settings.dashboard_secret or secrets.token_urlsafe(32)
+    return Site(
+        units,
+        catalogue,
+        Keys(secret),
+        settings.club_name,
+        settings.zone,
+        settings.public_url or f"http://{settings.host}:{settings.port}",
+        channels,
+        planner.after_quiet_hours,
     )
 
 

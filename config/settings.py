@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     reminder_morning_at: time = time(9, 0)
     telegram_per_second: float = 30.0
     telegram_per_chat_per_second: float = 1.0
+    dashboard_secret: str | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -142,12 +143,14 @@ class Settings(BaseSettings):
 
     @property
     def secrets(self) -> tuple[str | None, ...]:
-        """Values no log line may show: the providers' tokens, the webhook's secret and
-        the database's password."""
+        """Values no log line may show: the providers' tokens, the webhook's secret, the
+        key that signs the coordinator's page's links and cookies, and the database's
+        password."""
         return (
             self.telegram_bot_token,
             self.telegram_webhook_secret,
             self.twilio_auth_token,
+            self.dashboard_secret,
             urlsplit(self.database_url).password,
         )
 

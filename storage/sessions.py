@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVarTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -26,6 +27,20 @@ __all__ = ["AfterSessionRepository", "Meetings", "SessionsRepository"]
 
 Meetings = Callable[[SessionSeries], Iterable[tuple[datetime, datetime]]]
 """When a series meets: (start, end) of each meeting in the days being filled."""
+
+
+Row = TypeVarTuple("Row")
+
+
+def _expected(query: Select[*Row], meeting: ClubSession) -> Select[*Row]:
+    """`query` limited to the members expected at `meeting` (see `comers`)."""
+    if meeting.series_id is not None:
+        return query.join(PersonDay, PersonDay.person_id == Person.id).where(
+            PersonDay.series_id == meeting.series_id
+        )
+    return query.join(PersonRole, PersonRole.person_id == Person.id).where(
+        PersonRole.role == "member"
+    )
 
 
 class SessionsRepository:
@@ -88,19 +103,16 @@ class SessionsRepository:
     async def comers(self, meeting: ClubSession) -> list[Person]:
         """Members expected that day: those who come to the series (all members for a
         one-off session)."""
-        if meeting.series_id is not None:
-            query = (
-                select(Person)
-                .join(PersonDay, PersonDay.person_id == Person.id)
-                .where(PersonDay.series_id == meeting.series_id)
-            )
-        else:
-            query = (
-                select(Person)
-                .join(PersonRole, PersonRole.person_id == Person.id)
-                .where(PersonRole.role == "member")
-            )
+        query = _expected(select(Person), meeting)
         return list(await self._session.scalars(query.order_by(Person.id)))
+
+    async def unanswered(self, meeting: ClubSession) -> list[tuple[str, str | None]]:
+        """Name and phone of each member expected that day who has not answered, read as
+        plain columns (a big club's coordinator's page lists thousands)."""
+        answered = select(SessionAnswer.person_id).where(SessionAnswer.session_id == meeting.id)
+        query = _expected(select(Person.name, Person.phone), meeting)
+        query = query.where(Person.id.not_in(answered)).order_by(Person.name, Person.id)
+        return [(name, phone) for name, phone in (await self._session.execute(query)).all()]
 
     async def reminder_carers(self, member_ids: Sequence[int]) -> dict[int, list[Person]]:
         """Carers who chose to get each member's reminders."""

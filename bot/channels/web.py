@@ -1,4 +1,5 @@
-"""The web app: Telegram's webhook, audio for calls and links, and a health check.
+"""The web app: Telegram's webhook, audio for calls and links, a health check, and the
+coordinator's web page (`bot/channels/dashboard/`).
 
 Telegram repeats any update that does not get a 2xx, so malformed or unwanted updates
 get 200; only an answer that could not be saved gets 500, to be sent again. An error no
@@ -11,7 +12,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import text as sql
@@ -20,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from telegram import Update
 
 from bot.channels.last_resort import LastResort
@@ -73,7 +74,10 @@ def make_web_app(
     telegram: TelegramWebhook | None = None,
     audio: AudioSource | None = None,
     twilio: TwilioWebhooks | None = None,
+    pages: Sequence[BaseRoute] = (),
 ) -> Starlette:
+    """The club's one web app; `pages` are the coordinator's web page's routes."""
+
     async def healthz(_request: Request) -> Response:
         if await health():
             return JSONResponse({"status": "ok"})
@@ -106,7 +110,7 @@ def make_web_app(
             return PlainTextResponse("Not found", status_code=404)
         return Response(found, media_type="audio/mpeg", headers={"Cache-Control": NOT_KEPT})
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/telegram", telegram_update, methods=["POST"]),
         Route("/audio/{key}", audio_file, methods=["GET"]),
@@ -119,4 +123,5 @@ def make_web_app(
             Route("/twilio/status", twilio.status, methods=["POST"]),
         ]
         answers |= twilio.apologies()
+    routes += pages
     return Starlette(routes=routes, middleware=[Middleware(LastResort, answers=answers)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.channels.dashboard import Site, link_for
 from conversations import (
     PhoneProblem,
     clean_name,
@@ -13,11 +14,13 @@ from conversations import (
 from storage import UnitOfWorkFactory
 from storage.models import Person, utc_now
 
-__all__ = ["add_coordinator_command", "run_coordinator_command"]
+__all__ = ["add_coordinator_command", "run_coordinator_command", "run_link_command"]
 
 
 def add_coordinator_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    coordinator = commands.add_parser("coordinator", help="add a coordinator")
+    coordinator = commands.add_parser(
+        "coordinator", help="add a coordinator, or print a sign-in link"
+    )
     actions = coordinator.add_subparsers(
         dest="coordinator_command", required=True, metavar="ACTION"
     )
@@ -25,6 +28,25 @@ def add_coordinator_command(commands: argparse._SubParsersAction[argparse.Argume
     add.add_argument("--name", required=True)
     add.add_argument("--telegram-id", type=int, help="their Telegram account number")
     add.add_argument("--phone", help="their UK phone number")
+    link = actions.add_parser(
+        "link", help="print a link that signs a coordinator or committee member in, once"
+    )
+    link.add_argument("--name", required=True)
+
+
+async def run_link_command(arguments: argparse.Namespace, site: Site, keyed: bool) -> int:
+    """`coordinator link --name N`: the web page's sign-in link, good once for 15 minutes.
+    Without DASHBOARD_SECRET, the running service has a key of its own, which this
+    process cannot know."""
+    if not keyed:
+        print("Not done: set DASHBOARD_SECRET, the same for `run` and this command.")
+        return 2
+    link = await link_for(site, arguments.name)
+    if link is None:
+        print("Not done: no coordinator or committee member has that name.")
+        return 2
+    print(f"Open this link within 15 minutes to sign in (it works once): {link}")
+    return 0
 
 
 async def run_coordinator_command(arguments: argparse.Namespace, units: UnitOfWorkFactory) -> int:

@@ -11,12 +11,17 @@ from collections.abc import Sequence
 from bot.bootstrap import Club, build_club
 from bot.cli.broadcast import add_broadcast_command, run_broadcast_command
 from bot.cli.chat import chat, chat_with_reminders, dispatch_until_stopped
-from bot.cli.coordinator import add_coordinator_command, run_coordinator_command
+from bot.cli.coordinator import (
+    add_coordinator_command,
+    run_coordinator_command,
+    run_link_command,
+)
 from bot.cli.logs import set_up_logging
 from bot.cli.people import add_people_commands, run_people_command
 from bot.cli.report import add_report_command, run_report_command
 from bot.cli.run import run_service
 from bot.cli.sessions import add_session_commands, run_session_command
+from bot.cli.web_beside import web_beside
 from config import Settings, SettingsError, load_settings
 from storage.outbox import Terminal
 
@@ -94,6 +99,10 @@ async def run_command(club: Club, arguments: argparse.Namespace) -> int:
             return await run_report_command(arguments, units, catalogue, settings)
         case "people":
             return await run_people_command(arguments, units, settings.zone)
+        case "coordinator" if arguments.coordinator_command == "link":
+            return await run_link_command(
+                arguments, club.site, settings.dashboard_secret is not None
+            )
         case "coordinator":
             return await run_coordinator_command(arguments, units)
         case "broadcast":
@@ -121,7 +130,8 @@ async def run_command(club: Club, arguments: argparse.Namespace) -> int:
             "Type your answers, or the number of a choice. Press Ctrl+D to stop."
         )
         main_terminal = club.dispatcher(terminal=Terminal(LOCAL_NAME, and_nameless=True))
-        await chat_with_reminders(club.dialogue, catalogue, main_terminal, LOCAL_NAME)
+        async with web_beside(club.web, club.site, settings.host, settings.port):
+            await chat_with_reminders(club.dialogue, catalogue, main_terminal, LOCAL_NAME)
     else:
         await run_service(
             club.web, club.dispatcher(), club.telegram, units, settings.host, settings.port

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from jinja2 import Template
+
 from bot.report.charts import report_charts
 from bot.report.model import FACES, Count, FeedbackSplit, Report, SessionFigures
 from bot.report.sentences import (
@@ -49,8 +51,12 @@ class Table:
     """The first column that holds numbers."""
 
 
-def render_html(report: Report) -> str:
-    return TEMPLATES.get_template("committee_report.html").render(_page(report))
+def render_html(report: Report, page: Template | None = None, **more: Any) -> str:
+    """The printable page; `page` is a template extending `committee_report.html` (the
+    coordinator's web page wraps the report in its own links and date form), with `more`
+    values for it."""
+    template = page or TEMPLATES.get_template("committee_report.html")
+    return template.render(_page(report) | more)
 
 
 def _page(report: Report) -> dict[str, Any]:

@@ -432,9 +432,9 @@ class FakeBotApi(LoopbackFake):
     def take_update_id(self, update_id: object) -> None:
         """Count an update id that a test posted on its own, so that no later update the
         fake makes reuses it (the bot would take that one as a repeat and stay silent)."""
-        if isinstance(update_id, int) and not isinstance(update_id, bool):
-            if self._next_update_id <= update_id < 2**31:
-                self._next_update_id = update_id + 1
+        taken = isinstance(update_id, int) and not isinstance(update_id, bool)
+        if taken and self._next_update_id <= update_id < 2**31:
+            self._next_update_id = update_id + 1
 
     async def deliver_webhook(
         self,
